@@ -1,0 +1,51 @@
+package org.stirshield.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./stirshield <command>}: the StirShield command line. */
+@Command(
+        name = "stirshield",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "STIR/SHAKEN caller-ID verification for Asterisk.",
+        subcommands = {
+            VerifyCommand.class,
+            ServeCommand.class,
+            CallCommand.class,
+            CheckConfigCommand.class,
+            ReportCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("stirshield: " + ex.getMessage());
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"stirshield " + (v == null ? "dev" : v)};
+        }
+    }
+}

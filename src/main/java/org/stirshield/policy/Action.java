@@ -1,0 +1,16 @@
+package org.stirshield.policy;
+
+/** What the dialplan does with a call (STIR_ACTION). */
+public enum Action {
+    /** Let the call through unchanged. */
+    ALLOW,
+    /** Let it through, but mark the caller name (e.g. "[UNVERIFIED] ") so the callee is warned. */
+    TAG,
+    /** Refuse the call with {@link Decision#sipCode()}. */
+    REJECT;
+
+    /** The value written to STIR_ACTION: allow, tag or reject. */
+    public String token() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,46 @@
+package org.stirshield.verify;
+
+import java.util.List;
+
+/**
+ * One inbound call as the verifier sees it: no Asterisk or SIP-stack types.
+ *
+ * @param callerTn the calling number as presented (P-Asserted-Identity or From user part, or a tel URI), raw
+ * @param calledTn the called number (To / Request-URI user part, or the dialled extension), raw
+ * @param identityHeaders zero or more SIP Identity header values, in the order received
+ * @param date the SIP Date header (RFC 7231 HTTP-date), or null
+ * @param trunk the inbound trunk or dialplan context the call arrived on, or null
+ * @param callId an id of the call that stays the same across re-invocations for the same call
+ *     (Asterisk's unique id, or the SIP Call-ID), or null; used to tell a replay from a retry
+ * @param channel the Asterisk channel name, or null (audit only)
+ */
+public record CallAttempt(
+        String callerTn,
+        String calledTn,
+        List<String> identityHeaders,
+        String date,
+        String trunk,
+        String callId,
+        String channel) {
+
+    public CallAttempt {
+        identityHeaders = identityHeaders == null ? List.of() : List.copyOf(identityHeaders);
+    }
+
+    /** A call with just the numbers and the headers. */
+    public static CallAttempt of(String callerTn, String calledTn, List<String> identityHeaders) {
+        return new CallAttempt(callerTn, calledTn, identityHeaders, null, null, null, null);
+    }
+
+    public CallAttempt withDate(String date) {
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel);
+    }
+
+    public CallAttempt withTrunk(String trunk) {
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel);
+    }
+
+    public CallAttempt withCall(String callId, String channel) {
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel);
+    }
+}

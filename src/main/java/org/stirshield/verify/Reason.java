@@ -1,0 +1,113 @@
+package org.stirshield.verify;
+
+/**
+ * Why a call did not verify: the fine-grained reason classes of ../shared/REQUIREMENTS.md §0 with the
+ * SIP status code and reason phrase of RFC 8224 §6.2.2 / §13 and ATIS-1000074 §5.3.2.
+ * {@link #code()} is the stable token written to the CLI output, the STIR_REASON channel variable and
+ * the audit record.
+ */
+public enum Reason {
+    // 403 Stale Date (TIM-01, TIM-02, PPT-07)
+    STALE_IAT("stale_iat", 403, false),
+    FUTURE_IAT("future_iat", 403, false),
+
+    // 428 Use Identity Header (HDR-06, HDR-08)
+    MISSING_IDENTITY("missing_identity", 428, false),
+    UNSUPPORTED_PPT_IGNORED("unsupported_ppt_ignored", 428, false),
+
+    // 436 Bad Identity Info (HDR-01, PPT-04, CRT-01, CRT-02)
+    BAD_INFO("bad_info", 436, false),
+    X5U_INFO_MISMATCH("x5u_info_mismatch", 436, false),
+    /** The certificate fetch did not finish within the call's decision deadline (issue #4 contract). */
+    X5U_TIMEOUT("x5u-timeout", 436, true),
+    /** The cert server could not be reached: connect/TLS failure, 5xx. */
+    X5U_UNREACHABLE("x5u_unreachable", 436, true),
+    UNPARSEABLE_CREDENTIAL("unparseable_credential", 436, false),
+
+    // 437 Unsupported Credential (CRT-03..08, PPT-17)
+    UNTRUSTED_CHAIN("untrusted_chain", 437, false),
+    PATH_INVALID("path_invalid", 437, false),
+    CERT_EXPIRED("cert_expired", 437, false),
+    CERT_NOT_YET_VALID("cert_not_yet_valid", 437, false),
+    CERT_REVOKED("cert_revoked", 437, false),
+    /** The CRL could not be obtained and revocation checking fails closed (CRT-05, REQUIREMENTS §12). */
+    REVOCATION_UNAVAILABLE("revocation_unavailable", 437, true),
+    TNAUTHLIST_MISSING("tnauthlist_missing", 437, false),
+    TNAUTHLIST_MALFORMED("tnauthlist_malformed", 437, false),
+    BAD_KEY_USAGE("bad_key_usage", 437, false),
+    UNSUPPORTED_KEY("unsupported_key", 437, false),
+
+    // 438 Invalid Identity Header (HDR-*, PPT-*, SHK-*, TN-*, CRT-09)
+    BAD_SIGNATURE("bad_signature", 438, false),
+    ORIG_MISMATCH("orig_mismatch", 438, false),
+    DEST_MISMATCH("dest_mismatch", 438, false),
+    MISSING_CLAIM("missing_claim", 438, false),
+    INVALID_CLAIM("invalid_claim", 438, false),
+    PPT_MISMATCH("ppt_mismatch", 438, false),
+    UNSUPPORTED_ALG("unsupported_alg", 438, false),
+    BAD_TYP("bad_typ", 438, false),
+    MALFORMED_TOKEN("malformed_token", 438, false),
+    MALFORMED_JSON("malformed_json", 438, false),
+    DUPLICATE_MEMBER("duplicate_member", 438, false),
+    CRIT_UNSUPPORTED("crit_unsupported", 438, false),
+    TN_NOT_AUTHORIZED("tn_not_authorized", 438, false),
+    COMPACT_FORM_NOT_ALLOWED("compact_form_not_allowed", 438, false),
+    OVERSIZE("oversize", 438, false),
+    NO_VALID_IDENTITY("no_valid_identity", 438, false),
+    ALG_MISMATCH("alg_mismatch", 438, false),
+    MALFORMED_IDENTITY("malformed_identity", 438, false),
+    MISSING_HEADER_PARAM("missing_header_param", 438, false),
+
+    /** A bug or resource failure inside StirShield; never a stack trace to Asterisk. */
+    INTERNAL_ERROR("internal_error", 500, true);
+
+    private final String code;
+    private final int sipCode;
+    private final boolean infrastructure;
+
+    Reason(String code, int sipCode, boolean infrastructure) {
+        this.code = code;
+        this.sipCode = sipCode;
+        this.infrastructure = infrastructure;
+    }
+
+    /** The stable reason token, e.g. {@code stale_iat}. */
+    public String code() {
+        return code;
+    }
+
+    /** The SIP status code (RFC 8224 §6.2.2). */
+    public int sipCode() {
+        return sipCode;
+    }
+
+    /** The SIP reason phrase for {@link #sipCode()} (REQUIREMENTS §0, ERR-01). */
+    public String phrase() {
+        return switch (sipCode) {
+            case 403 -> "Stale Date";
+            case 428 -> "Use Identity Header";
+            case 436 -> "Bad Identity Info";
+            case 437 -> "Unsupported Credential";
+            case 438 -> "Invalid Identity Header";
+            default -> "Server Internal Error";
+        };
+    }
+
+    /**
+     * Whether the failure lies in the infrastructure (cert server down or slow, CRL unavailable, an
+     * internal error) rather than in what the caller sent. Policy may treat these more leniently; note
+     * that a spoofer can point x5u at a dead server, so "allow" on infrastructure errors is a risk.
+     */
+    public boolean infrastructure() {
+        return infrastructure;
+    }
+
+    public static Reason fromCode(String code) {
+        for (Reason r : values()) {
+            if (r.code.equals(code)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown reason code: " + code);
+    }
+}
