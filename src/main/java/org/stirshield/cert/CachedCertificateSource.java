@@ -69,7 +69,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
 
     private final FetchSettings settings;
     private final GuardedFetcher fetcher;
-    private final ChainValidation validator;
+    private final CredentialValidator validator;
     private final CertificateEvents events;
     private final Ticker ticker;
     private final Clock clock;
@@ -88,7 +88,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     private final LongAdder latencyTotal = new LongAdder();
     private final AtomicLong latencyMax = new AtomicLong();
 
-    CachedCertificateSource(FetchSettings settings, GuardedFetcher fetcher, ChainValidation validator,
+    CachedCertificateSource(FetchSettings settings, GuardedFetcher fetcher, CredentialValidator validator,
             CertificateEvents events, Ticker ticker, Clock clock, ExecutorService executor, boolean ownsExecutor,
             Map<String, List<X509Certificate>> pinned) {
         this.settings = settings;
@@ -243,7 +243,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             List<X509Certificate> chain;
             try {
                 r = fetcher.fetch(url, UrlRules.Kind.X5U, settings.maxBodyBytes(), Deadline.in(settings.fetchTimeout()));
-                chain = ChainCodec.chain(r.body());
+                chain = CertificateChains.parse(r.body());
             } finally {
                 fetchPermits.release();
             }

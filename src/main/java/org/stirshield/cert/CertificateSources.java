@@ -13,9 +13,46 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 
-/** Assembles the production certificate and CRL sources from the {@code certificates:} settings. */
+/**
+ * Assembles the production certificate and CRL sources from the {@code certificates:} settings:
+ *
+ * <pre>{@code
+ * FetchSettings fs = FetchSettings.from(ConfigValues.section(root, "certificates"));
+ * HttpCrlSource crls = CertificateSources.crls(fs, fileCrls, events);          // CRT-05
+ * CredentialValidator v = new CredentialValidator(anchors, crls, CertificateSources.revocationMode(fs));
+ * CachedCertificateSource x5u = CertificateSources.production(fs, v, events); // CRT-01..05
+ * }</pre>
+ */
 public final class CertificateSources {
     private CertificateSources() {
+    }
+
+    /**
+     * The x5u certificate source: guarded HTTPS fetcher, single-flight bounded cache, negative cache,
+     * refresh ahead, optional disk cache, pinned URLs. Close it at shutdown.
+     */
+    public static CachedCertificateSource production(FetchSettings s, CredentialValidator validator, CertificateEvents events) {
+        return build(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
+                Ticker.systemTicker(), Clock.systemUTC());
+    }
+
+    /**
+     * The CRL source for the validator (CRT-05): {@code preloaded} (e.g. verification.crl_files; may be
+     * null) first, else the CRL Distribution Point through the guarded fetcher.
+     */
+    public static HttpCrlSource crls(FetchSettings s, CrlSource preloaded, CertificateEvents events) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        return new HttpCrlSource(s, fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex),
+                events, Ticker.systemTicker(), Clock.systemUTC(), ex, preloaded);
+    }
+
+    /**
+     * The validator's revocation mode that makes {@code certificates.crl.on_unavailable} effective:
+     * {@code fail} → REQUIRE (no CRL for a certificate with a CRL DP fails it), {@code ignore} →
+     * IF_AVAILABLE.
+     */
+    public static RevocationMode revocationMode(FetchSettings s) {
+        return s.crl().failWhenUnavailable() ? RevocationMode.REQUIRE : RevocationMode.IF_AVAILABLE;
     }
 
     /** The guarded fetcher the settings describe (one per source). */
@@ -28,23 +65,11 @@ public final class CertificateSources {
                 s.maxRedirects(), trace, executor);
     }
 
-    /** The CRL source (CRT-05) for the core's validator. */
-    public static HttpCrlSource crls(FetchSettings s, CertificateEvents events) {
-        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
-        return new HttpCrlSource(s, fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex),
-                events, Ticker.systemTicker(), Clock.systemUTC(), ex);
-    }
-
-    static CachedCertificateSource build(FetchSettings s, ChainValidation validator, CertificateEvents events,
+    static CachedCertificateSource build(FetchSettings s, CredentialValidator validator, CertificateEvents events,
             GuardedFetcher.Resolver resolver, SSLContext ssl, GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
         return new CachedCertificateSource(s, fetcher(s, resolver, ssl, trace, ex), validator, events, ticker, clock, ex,
                 true, readPinned(s.pinned()));
-    }
-
-    static CachedCertificateSource production(FetchSettings s, ChainValidation validator, CertificateEvents events) {
-        return build(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
-                Ticker.systemTicker(), Clock.systemUTC());
     }
 
     /** Reads the pinned PEM files now, so a missing or broken file fails at startup. */
@@ -52,11 +77,10 @@ public final class CertificateSources {
         Map<String, List<X509Certificate>> out = new LinkedHashMap<>();
         files.forEach((url, file) -> {
             try {
-                long size = Files.size(file);
-                if (size > 1024 * 1024) {
+                if (Files.size(file) > 1024 * 1024) {
                     throw new IllegalArgumentException("certificates.pinned " + file + ": larger than 1 MiB");
                 }
-                out.put(url, ChainCodec.chain(Files.readAllBytes(file)));
+                out.put(url, CertificateChains.parse(Files.readAllBytes(file)));
             } catch (IOException e) {
                 throw new IllegalArgumentException("certificates.pinned " + url + ": cannot read " + file + ": " + e, e);
             } catch (CredentialException e) {

@@ -77,7 +77,7 @@ final class DiskCache {
                 Files.deleteIfExists(f);
                 return Optional.empty();
             }
-            List<X509Certificate> chain = ChainCodec.chain(n.path("chain").asText("").getBytes(StandardCharsets.US_ASCII));
+            List<X509Certificate> chain = CertificateChains.parse(n.path("chain").asText("").getBytes(StandardCharsets.US_ASCII));
             return Optional.of(new Stored(chain, Instant.ofEpochMilli(expires)));
         } catch (IOException | RuntimeException | CredentialException e) {
             return discard(f, "corrupt (" + e.getClass().getSimpleName() + ")");
@@ -92,7 +92,7 @@ final class DiskCache {
             n.put("v", 1);
             n.put("x5u", url);
             n.put("expires", expires.toEpochMilli());
-            n.put("chain", ChainCodec.pem(chain));
+            n.put("chain", pem(chain));
             tmp = Files.createTempFile(dir, f.getFileName().toString(), ".tmp");
             Files.write(tmp, JSON.writeValueAsBytes(n));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -116,5 +116,20 @@ final class DiskCache {
             LOG.warn("certificate cache: cannot delete {}: {}", f, e.toString());
         }
         return Optional.empty();
+    }
+
+    /** PEM encoding of a chain, leaf first. */
+    static String pem(List<X509Certificate> chain) {
+        StringBuilder b = new StringBuilder();
+        java.util.Base64.Encoder enc = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
+        for (X509Certificate c : chain) {
+            try {
+                b.append("-----BEGIN CERTIFICATE-----\n").append(enc.encodeToString(c.getEncoded()))
+                        .append("\n-----END CERTIFICATE-----\n");
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return b.toString();
     }
 }

@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * allowed for CRLs, the address guard still applies), single-flight, cached until nextUpdate (at
  * most cache.max_ttl; crl.min_ttl when nextUpdate is absent or already past), a failure remembered
  * for cache.negative_ttl. A CRL is returned only if its issuer name is the issuer's subject and its
- * signature verifies with the issuer's key (checked once per CRL and issuer key). When no CRL can be
+ * signature verifies with the issuer's key (checked once per CRL and issuer key); whether it is
+ * current at the verification time is the validator's decision (RevocationMode). When no CRL can be
  * had, {@code crl.on_unavailable: fail} (default) answers REVOCATION_UNAVAILABLE and {@code ignore}
- * answers null (not checked).
+ * answers null (not checked). CRLs preloaded from files (verification.crl_files) are consulted first.
  */
-public final class HttpCrlSource implements CrlLookup {
+public final class HttpCrlSource implements CrlSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpCrlSource.class);
 
     private record Entry(X509CRL crl, String error, long expiresAt, Map<PublicKey, Boolean> verified) {
@@ -52,9 +53,11 @@ public final class HttpCrlSource implements CrlLookup {
     private final Clock clock;
     private final ExecutorService executor;
     private final AsyncCache<String, Entry> cache;
+    private final CrlSource preloaded;
 
     HttpCrlSource(FetchSettings settings, GuardedFetcher fetcher, CertificateEvents events, Ticker ticker, Clock clock,
-            ExecutorService executor) {
+            ExecutorService executor, CrlSource preloaded) {
+        this.preloaded = preloaded;
         this.settings = settings;
         this.fetcher = fetcher;
         this.events = events == null ? CertificateEvents.NONE : events;
@@ -87,6 +90,12 @@ public final class HttpCrlSource implements CrlLookup {
     @Override
     public X509CRL crlFor(X509Certificate cert, X509Certificate issuer, Instant at, Deadline deadline)
             throws CredentialException {
+        if (preloaded != null) {
+            X509CRL known = preloaded.crlFor(cert, issuer, at, deadline);
+            if (known != null) {
+                return known; // verification.crl_files first: an operator-supplied CRL needs no fetch
+            }
+        }
         String url = distributionPoint(cert);
         if (url == null) {
             return null;
@@ -121,9 +130,6 @@ public final class HttpCrlSource implements CrlLookup {
         if (!ok) {
             return unavailable(url, "CRL signature does not verify with the issuer's key");
         }
-        if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(at)) {
-            return unavailable(url, "CRL is stale (nextUpdate " + crl.getNextUpdate().toInstant() + " before " + at + ")");
-        }
         return crl;
     }
 
@@ -140,7 +146,7 @@ public final class HttpCrlSource implements CrlLookup {
         try {
             GuardedFetcher.Response r = fetcher.fetch(url, UrlRules.Kind.CRL, settings.crl().maxBytes(),
                     Deadline.in(settings.fetchTimeout()));
-            X509CRL crl = ChainCodec.crl(r.body());
+            X509CRL crl = parse(r.body());
             events.fetched(r.elapsed(), url);
             Instant now = clock.instant();
             Duration ttl = settings.crl().minTtl();
@@ -195,11 +201,29 @@ public final class HttpCrlSource implements CrlLookup {
         return null;
     }
 
+    /** One DER CRL (ATIS-1000080 §6.4.1), or one PEM X509 CRL block. */
+    private static X509CRL parse(byte[] body) throws CredentialException {
+        try {
+            java.util.List<X509CRL> crls = FileCrlSource.parse(body);
+            if (crls.size() != 1) {
+                throw new CredentialException(CredentialFailure.UNPARSEABLE, "CRL: expected one CRL, got " + crls.size());
+            }
+            return crls.get(0);
+        } catch (java.security.cert.CRLException | RuntimeException e) {
+            throw new CredentialException(CredentialFailure.UNPARSEABLE, "CRL unparseable: " + Printable.of(e.getMessage()));
+        }
+    }
+
     private static long encodedLength(X509CRL crl) {
         try {
             return crl.getEncoded().length;
         } catch (java.security.cert.CRLException e) {
             return 4096;
         }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
     }
 }
