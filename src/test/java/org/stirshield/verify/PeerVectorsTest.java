@@ -38,7 +38,7 @@ import org.stirshield.cert.TrustAnchors;
  * local pin for its x5u) and its anchors. The expected outcome is what REQUIREMENTS.md demands; where
  * that differs from the source's {@code expected}, the comment says why.
  */
-class PeerVectorsTest {
+public class PeerVectorsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Outcome per vector: PASS, NO_IDENTITY, or the FAIL reason code. */
@@ -109,7 +109,7 @@ class PeerVectorsTest {
         EXPECTED.put("asterisk-SPAST1-expired-ca@1720000000", "cert_expired"); // the CA, notBefore == notAfter
     }
 
-    static Path vectors() {
+    public static Path vectors() {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             Path p = d.resolve("shared/peer-vectors");
             if (Files.isRegularFile(p.resolve("MANIFEST.json"))) {
