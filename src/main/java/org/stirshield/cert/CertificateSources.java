@@ -31,7 +31,7 @@ public final class CertificateSources {
      * refresh ahead, optional disk cache, pinned URLs. Close it at shutdown.
      */
     public static CachedCertificateSource production(FetchSettings s, CredentialValidator validator, CertificateEvents events) {
-        return build(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
+        return buildWarm(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
                 Ticker.systemTicker(), Clock.systemUTC());
     }
 
@@ -62,6 +62,15 @@ public final class CertificateSources {
         return new GuardedFetcher(new UrlRules(s.allowHttp(), s.allowPorts()), guard, resolver,
                 trust != null ? trust : HostnameTrustManager.trustManagers(s.tlsCaFile()), s.connectTimeout(), s.fetchTimeout(),
                 s.maxRedirects(), trace, executor);
+    }
+
+    private static CachedCertificateSource buildWarm(FetchSettings s, CredentialValidator validator,
+            CertificateEvents events, GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust,
+            GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        GuardedFetcher f = fetcher(s, resolver, trust, trace, ex);
+        ex.execute(f::warmUp);
+        return new CachedCertificateSource(s, f, validator, events, ticker, clock, ex, true, readPinned(s.pinned()));
     }
 
     static CachedCertificateSource build(FetchSettings s, CredentialValidator validator, CertificateEvents events,
