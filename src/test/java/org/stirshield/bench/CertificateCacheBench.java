@@ -64,6 +64,8 @@ public class CertificateCacheBench {
                 permit_cidrs: ["127.0.0.0/8", "::1/128"]
                 allowed_ports: [%d]
                 tls_ca_file: "%s"
+                fetch_timeout: 10s
+                connect_timeout: 5s
                 """.formatted(server.port(), ca)));
         CredentialValidator v = new CredentialValidator(TrustAnchors.of(List.of(root.certificate())), CrlSource.none(),
                 RevocationMode.IF_AVAILABLE);
