@@ -218,33 +218,36 @@ final class GuardedFetcher implements AutoCloseable {
         InetSocketAddress socket = new InetSocketAddress(address, target.port());
         URI pinned = URI.create(target.scheme() + "://" + literal(address) + ":" + target.port() + target.pathAndQuery());
         Duration left = remainingOrTimeout(d, target);
-        HttpClient client = clients.get(target.scheme() + "://" + target.host(), k -> newClient(target));
-        {
-            HttpRequest.Builder req = HttpRequest.newBuilder(pinned)
-                    .GET()
-                    .timeout(left)
-                    .header("Accept", "application/pem-certificate-chain, application/pkix-cert, application/pkix-crl, */*;q=0.1")
-                    .header("User-Agent", "StirShield");
-            if (HOST_HEADER) {
-                boolean defaultPort = target.port() == (target.https() ? 443 : 80);
-                req.header("Host", hostForHeader(target.host()) + (defaultPort ? "" : ":" + target.port()));
-            }
-            trace.connecting(target.host(), socket);
-            CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(req.build(), info -> LimitedBody.of(info, maxBytes));
-            try {
-                long nanos = d.remaining().toNanos();
-                return new Hop(f.get(Math.max(nanos, 1), TimeUnit.NANOSECONDS), socket);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                throw new CredentialException(CredentialFailure.TIMEOUT, where(target) + ": no complete answer within "
-                        + fetchTimeout.toMillis() + " ms fetch timeout / call deadline");
-            } catch (InterruptedException e) {
-                f.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new CredentialException(CredentialFailure.TIMEOUT, where(target) + ": interrupted");
-            } catch (ExecutionException | CancellationException e) {
-                throw failure(target, e instanceof ExecutionException ? e.getCause() : e);
-            }
+        HttpClient client;
+        try {
+            client = clients.get(target.scheme() + "://" + target.host(), k -> newClient(target));
+        } catch (IllegalArgumentException e) { // SNIHostName refuses the name (e.g. a label over 63 characters)
+            throw new CredentialException(CredentialFailure.BAD_URL, where(target) + ": host name not usable for TLS");
+        }
+        HttpRequest.Builder req = HttpRequest.newBuilder(pinned)
+                .GET()
+                .timeout(left)
+                .header("Accept", "application/pem-certificate-chain, application/pkix-cert, application/pkix-crl, */*;q=0.1")
+                .header("User-Agent", "StirShield");
+        if (HOST_HEADER) {
+            boolean defaultPort = target.port() == (target.https() ? 443 : 80);
+            req.header("Host", hostForHeader(target.host()) + (defaultPort ? "" : ":" + target.port()));
+        }
+        trace.connecting(target.host(), socket);
+        CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(req.build(), info -> LimitedBody.of(info, maxBytes));
+        try {
+            long nanos = d.remaining().toNanos();
+            return new Hop(f.get(Math.max(nanos, 1), TimeUnit.NANOSECONDS), socket);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new CredentialException(CredentialFailure.TIMEOUT, where(target) + ": no complete answer within "
+                    + fetchTimeout.toMillis() + " ms fetch timeout / call deadline");
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CredentialException(CredentialFailure.TIMEOUT, where(target) + ": interrupted");
+        } catch (ExecutionException | CancellationException e) {
+            throw failure(target, e instanceof ExecutionException ? e.getCause() : e);
         }
     }
 
