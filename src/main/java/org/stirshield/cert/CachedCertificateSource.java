@@ -174,6 +174,16 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                 cache.synchronous().estimatedSize());
     }
 
+    /**
+     * How long the cache will keep {@code x5u}, once its load has completed and Caffeine has applied
+     * the entry's expiry (for tests that move the ticker right after a load).
+     */
+    Optional<Duration> expiresIn(String x5u) {
+        return cache.synchronous().policy().expireVariably()
+                .flatMap(p -> p.getExpiresAfter(x5u))
+                .filter(d -> d.compareTo(Duration.ofDays(3650)) < 0); // an in-flight entry never expires
+    }
+
     private Entry await(CompletableFuture<Entry> f, String x5u, Deadline deadline) throws CredentialException {
         try {
             return f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);

@@ -260,6 +260,7 @@ class CertificateFetchTest {
         String url = server.url("localhost", "/a.pem");
 
         src.credential(url, Instant.now(), seconds(5));
+        awaitSettled(src, url);
         assertEquals(1, server.count("/a.pem"));
         ticker.advance(Duration.ofMinutes(45));
         src.credential(url, Instant.now(), seconds(5));
@@ -272,11 +273,11 @@ class CertificateFetchTest {
         awaitCount("/a.pem", 2);
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
         // The refreshed entry lives another hour from now: at +59 min it is still a hit.
-        awaitStatsFetches(src, 2);
+        awaitExpiresIn(src, url, Duration.ofMinutes(30));
         ticker.advance(Duration.ofMinutes(59));
         src.credential(url, Instant.now(), seconds(5));
         awaitCount("/a.pem", 3); // ...and inside its own refresh window again
-        awaitStatsFetches(src, 3);
+        awaitExpiresIn(src, url, Duration.ofMinutes(30));
 
         ticker.advance(Duration.ofHours(2)); // past expiry with no call in between: a miss and a new fetch
         long misses = src.stats().misses();
@@ -293,6 +294,7 @@ class CertificateFetchTest {
                 """), ticker);
         String url = server.url("localhost", "/max-age.pem"); // Cache-Control: max-age=7200
         src.credential(url, Instant.now(), seconds(5));
+        awaitSettled(src, url);
         ticker.advance(Duration.ofMinutes(100));
         src.credential(url, Instant.now(), seconds(5));
         assertEquals(1, server.count("/max-age.pem"), "still cached after 100 min (max-age 2 h)");
@@ -372,6 +374,7 @@ class CertificateFetchTest {
         String url = server.url("localhost", "/404.pem");
         int before = server.count("/404.pem");
         assertEquals(CredentialFailure.HTTP_STATUS, failure(src, url, seconds(5)));
+        awaitSettled(src, url);
         ticker.advance(Duration.ofSeconds(29));
         assertEquals(CredentialFailure.HTTP_STATUS, failure(src, url, seconds(5)));
         assertEquals(before + 1, server.count("/404.pem"));
@@ -633,11 +636,26 @@ class CertificateFetchTest {
         assertEquals(n, server.count(path));
     }
 
-    static void awaitStatsFetches(CachedCertificateSource src, long n) throws InterruptedException {
+    /**
+     * Caffeine applies an async entry's expiry in the loader thread just after the waiting call is
+     * woken; a test that moves the ticker must wait for that first.
+     */
+    static void awaitSettled(CachedCertificateSource src, String url) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (src.stats().fetches() < n && System.nanoTime() < end) {
-            Thread.sleep(5);
+        while (src.expiresIn(url).isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(1);
         }
+        assertTrue(src.expiresIn(url).isPresent(), "entry settled");
+    }
+
+    /** Waits until the entry for {@code url} has more than {@code atLeast} to live (a refresh has landed). */
+    static void awaitExpiresIn(CachedCertificateSource src, String url, Duration atLeast) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (src.expiresIn(url).filter(d -> d.compareTo(atLeast) > 0).isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        assertTrue(src.expiresIn(url).filter(d -> d.compareTo(atLeast) > 0).isPresent(), "refreshed: " + src.expiresIn(url));
+    }
         Thread.sleep(20); // the refreshed entry is put right after the fetch is counted
         assertEquals(n, src.stats().fetches());
     }
