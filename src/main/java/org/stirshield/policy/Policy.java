@@ -96,7 +96,7 @@ public final class Policy implements PolicyEngine {
 
     @Override
     public Decision decide(CallAttempt call, Verdict verdict, int replayCount, String originalName) {
-        String tn = verdict.callerTn() != null ? verdict.callerTn() : fallbackTn(call.callerTn());
+        String tn = verdict.callerTn() != null ? verdict.callerTn() : call == null ? null : fallbackTn(call.callerTn());
         ProtectedMatch match = tn == null ? null : table.lookup(tn);
         if (match == null) {
             return unprotectedDecision(call, verdict, replayCount, originalName, tn);
@@ -108,7 +108,7 @@ public final class Policy implements PolicyEngine {
             return new Decision(call, verdict, match, failStatus, Action.REJECT, INBOUND_ONLY, rejectSipCode, null,
                     replayCount);
         }
-        if (!rule.originAllowed(call.trunk())) {
+        if (!rule.originAllowed(call == null ? null : call.trunk())) {
             return new Decision(call, verdict, match, failStatus, Action.REJECT, ORIGIN_NOT_ALLOWED, rejectSipCode,
                     null, replayCount);
         }

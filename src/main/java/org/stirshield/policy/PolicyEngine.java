@@ -15,7 +15,7 @@ public interface PolicyEngine {
      * {@code agi_calleridname}; null, blank or {@code unknown} when there is none).
      *
      * @param call the call as received
-     * @param verdict the verifier's verdict for it; its {@code callerTn()} is the TN that is matched
+     * @param verdict the verifier's verdict for it (not null); its {@code callerTn()} is the TN that is matched
      * @param replayCount how many other calls carried the same signed PASSporT content (0 = no replay)
      * @param originalName the caller name as received, or null
      */

@@ -125,7 +125,9 @@ public final class PolicyReport {
         perAgency.forEach((k, v) -> out.printf("  %8d  %s%n", v, k));
         out.println("entries per policy:");
         perPolicy.forEach((k, v) -> out.printf("  %8d  %s%s%n", v, k, describe(policy.rules().get(k))));
-        out.println("unprotected numbers: " + describe(policy.unprotected()));
+        PolicyRule u = policy.unprotected();
+        out.println("unprotected numbers: on_failure " + u.onFailure().token() + ", on_missing_identity "
+                + u.onMissingIdentity().token() + ", on_infrastructure_error " + u.onInfrastructureError().token());
         out.println("policy rejections answer SIP " + policy.rejectSipCode());
         out.println("duplicates and other warnings: " + warnings.size());
         warnings.stream().limit(MAX_LISTED).forEach(w -> out.println("  warning: " + w));
