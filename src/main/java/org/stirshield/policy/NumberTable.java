@@ -29,6 +29,8 @@ final class NumberTable {
     private final long[][] rangeStart = new long[LENGTHS][];
     private final long[][] rangeEnd = new long[LENGTHS][];
     private final int[][] rangeGroups = new int[LENGTHS][];
+    /** The innermost range strictly containing each range, or -1 (check-config). */
+    private final int[][] rangeParent = new int[LENGTHS][];
     private int prefixMask;
     private final String[] agencies;
     private final String[] policies;
@@ -48,6 +50,7 @@ final class NumberTable {
             rangeStart[l] = new long[0];
             rangeEnd[l] = new long[0];
             rangeGroups[l] = new int[0];
+            rangeParent[l] = new int[0];
         }
     }
 
@@ -149,6 +152,7 @@ final class NumberTable {
         int[] sr = new int[2 * n + 1];
         int segs = 0;
         int[] stack = new int[n];
+        int[] parent = new int[n];
         int top = -1;
         long cursor = 0;
         for (int i = 0; i < n; i++) {
@@ -161,6 +165,7 @@ final class NumberTable {
                 }
                 cursor = re[done] + 1;
             }
+            parent[i] = top >= 0 ? stack[top] : -1;
             if (top >= 0) {
                 int outer = stack[top];
                 if (re[i] > re[outer]) {
@@ -192,6 +197,7 @@ final class NumberTable {
         rangeStart[l] = Arrays.copyOf(rs, n);
         rangeEnd[l] = Arrays.copyOf(re, n);
         rangeGroups[l] = Arrays.copyOf(rg, n);
+        rangeParent[l] = parent;
         size += n;
     }
 
@@ -273,18 +279,21 @@ final class NumberTable {
         int n = start.length();
         long s = Numbers.value(start, 0, n);
         long e = Numbers.value(end, 0, n);
-        ProtectedMatch best = null;
-        long bestWidth = Long.MAX_VALUE;
-        // ranges are few in practice; check-config only
-        for (int i = 0; i < rangeStart[n].length; i++) {
-            long rs = rangeStart[n][i];
-            long re = rangeEnd[n][i];
-            if (rs <= s && e <= re && !(rs == s && re == e) && re - rs < bestWidth) {
-                bestWidth = re - rs;
-                best = match(pad(rs, n) + ".." + pad(re, n), rangeGroups[n][i]);
+        long[] starts = rangeStart[n];
+        int i = Arrays.binarySearch(starts, s);
+        if (i < 0) {
+            return null;
+        }
+        while (i > 0 && starts[i - 1] == s) {
+            i--; // equal starts are sorted by end descending
+        }
+        for (; i < starts.length && starts[i] == s; i++) {
+            if (rangeEnd[n][i] == e) {
+                int p = rangeParent[n][i];
+                return p < 0 ? null : match(pad(rangeStart[n][p], n) + ".." + pad(rangeEnd[n][p], n), rangeGroups[n][p]);
             }
         }
-        return best;
+        return null;
     }
 
     private ProtectedMatch match(String entry, int group) {

@@ -90,6 +90,10 @@ public final class PolicyLoader {
             throw new PolicyException(y.file, y.line(root), "the policy file must be a YAML mapping");
         }
         checkKeys(y, root, TOP_KEYS, "top level");
+        if (root.isEmpty()) {
+            // also what a reload sees while an editor has truncated the file but not yet written it
+            throw new PolicyException(y.file, 1, "empty policy file (write at least 'policies: {}')");
+        }
         List<String> warnings = new ArrayList<>();
 
         int rejectCode = 603;

@@ -14,7 +14,6 @@ import java.util.TreeMap;
 public final class PolicyReport {
     /** At most this many overridden/redundant entries are listed one by one. */
     static final int MAX_LISTED = 50;
-    private static final int MAX_RANGES_FOR_NESTING = 20_000;
 
     private final Policy policy;
     private final Map<String, Integer> perAgency = new TreeMap<>();
@@ -34,10 +33,6 @@ public final class PolicyReport {
     static PolicyReport analyse(Policy policy, List<NumberEntry> entries, List<String> warnings) {
         PolicyReport r = new PolicyReport(policy, warnings);
         NumberTable t = policy.table();
-        int ranges = 0;
-        for (NumberEntry e : entries) {
-            ranges += e.kind() == NumberEntry.Kind.RANGE ? 1 : 0;
-        }
         for (NumberEntry e : entries) {
             String agency = t.agency(e.group());
             String pol = t.policy(e.group());
@@ -52,7 +47,7 @@ public final class PolicyReport {
                 }
                 case PREFIX -> l > 1 ? t.longestPrefix(e.start(), l - 1) : null;
                 case RANGE -> {
-                    ProtectedMatch outer = ranges <= MAX_RANGES_FOR_NESTING ? t.enclosingRange(e.start(), e.end()) : null;
+                    ProtectedMatch outer = t.enclosingRange(e.start(), e.end());
                     if (outer == null) {
                         outer = t.longestPrefix(e.start(), l);
                         if (outer != null) {

@@ -88,7 +88,7 @@ public class PolicyLookupBench {
         return Long.toString(442_000_000_000L + (long) k * 7);
     }
 
-    static Path generate(Path dir, int n) throws IOException {
+    public static Path generate(Path dir, int n) throws IOException {
         Path csv = dir.resolve("numbers.csv");
         try (BufferedWriter w = Files.newBufferedWriter(csv)) {
             w.write("number_or_prefix,agency,policy\n");

@@ -116,6 +116,9 @@ class PolicyLoaderTest {
         e = refused("policies:\n  s:\n    deny_trunks: [a]\n    allow_trunks: [a]\n");
         assertTrue(e.reason().contains("both deny_trunks and allow_trunks"), e.reason());
 
+        e = refused("");
+        assertTrue(e.reason().startsWith("empty policy file"), e.reason());
+
         e = refused("reject_sip_code: 200\n");
         assertEquals(1, e.line());
     }
