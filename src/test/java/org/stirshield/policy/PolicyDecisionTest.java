@@ -216,6 +216,7 @@ class PolicyDecisionTest {
         Policy p = PolicyLoader.loadEmbedded();
         assertEquals("consular-hotline", p.lookup("861012308").policy());
         assertEquals("consular-hotline", p.lookup("861065612308").policy());
+        assertEquals("consular-hotline", p.lookup("12308").policy(), "short-code form, as canonicalized in CN");
         assertEquals("anti-fraud-callout", p.lookup("96110").policy());
         assertEquals("anti-fraud-callout", p.lookup("8696110").policy());
         assertEquals("inbound-service", p.lookup("864008123456").policy());
