@@ -36,7 +36,8 @@ final class AuditRecord {
     };
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private AuditRecord() {
     }
