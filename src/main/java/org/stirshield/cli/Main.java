@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             CallCommand.class,
             CheckConfigCommand.class,
             ReportCommand.class,
+            SignCommand.class,
+            PkiCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

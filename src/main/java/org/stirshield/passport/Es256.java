@@ -1,0 +1,205 @@
+package org.stirshield.passport;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Security;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ES256 signature verification (RFC 7518 §3.4): ECDSA P-256 with SHA-256 over the JWS signing input,
+ * the signature being exactly 64 bytes {@code R‖S} with {@code 1 ≤ r,s ≤ n−1} (PPT-14). High-S is
+ * accepted (PPT-15). The algorithm is fixed here and never taken from the token (PPT-03).
+ *
+ * <p>The JCA provider is passed explicitly to {@link Signature#getInstance(String, Provider)}; nothing is
+ * registered globally, so TLS and everything else keep the JDK's provider order.
+ */
+public final class Es256 {
+    private static final Logger LOG = LoggerFactory.getLogger(Es256.class);
+
+    /** The order n of the P-256 base point. */
+    public static final BigInteger P256_N =
+            new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+
+    private static volatile Es256 fastest;
+
+    private final Provider provider;
+    private final ThreadLocal<Signature> signature;
+
+    private Es256(Provider provider) {
+        this.provider = provider;
+        this.signature = ThreadLocal.withInitial(() -> {
+            try {
+                return Signature.getInstance("SHA256withECDSA", provider);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** ES256 with a given provider. */
+    public static Es256 with(Provider provider) {
+        return new Es256(provider);
+    }
+
+    /** The name of the provider in use. */
+    public String providerName() {
+        return provider.getName();
+    }
+
+    /**
+     * Verifies {@code sig} (raw 64-byte R‖S) over {@code signingInput} (ASCII, as received) with
+     * {@code key}. Returns false for any malformed signature; never throws for bad input.
+     */
+    public boolean verify(PublicKey key, String signingInput, byte[] sig) {
+        byte[] der = toDer(sig);
+        if (der == null) {
+            return false;
+        }
+        try {
+            Signature s = signature.get();
+            s.initVerify(key);
+            s.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+            return s.verify(der);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** R‖S (64 bytes, 1 ≤ r,s ≤ n−1) to an ASN.1 DER ECDSA-Sig-Value, or null when out of range (PPT-14). */
+    static byte[] toDer(byte[] sig) {
+        if (sig == null || sig.length != 64) {
+            return null;
+        }
+        byte[] rb = new byte[32];
+        byte[] sb = new byte[32];
+        System.arraycopy(sig, 0, rb, 0, 32);
+        System.arraycopy(sig, 32, sb, 0, 32);
+        BigInteger r = new BigInteger(1, rb);
+        BigInteger s = new BigInteger(1, sb);
+        if (r.signum() <= 0 || s.signum() <= 0 || r.compareTo(P256_N) >= 0 || s.compareTo(P256_N) >= 0) {
+            return null;
+        }
+        byte[] re = r.toByteArray();
+        byte[] se = s.toByteArray();
+        int len = 2 + re.length + 2 + se.length;
+        byte[] out = new byte[2 + len];
+        out[0] = 0x30;
+        out[1] = (byte) len; // at most 70, fits the short form
+        out[2] = 0x02;
+        out[3] = (byte) re.length;
+        System.arraycopy(re, 0, out, 4, re.length);
+        int o = 4 + re.length;
+        out[o] = 0x02;
+        out[o + 1] = (byte) se.length;
+        System.arraycopy(se, 0, out, o + 2, se.length);
+        return out;
+    }
+
+    /**
+     * The candidate providers that load here, in preference order: Amazon Corretto Crypto Provider
+     * (native; may fail to load), BouncyCastle, SunEC.
+     */
+    public static List<Provider> candidates() {
+        List<Provider> out = new ArrayList<>();
+        try {
+            Class<?> c = Class.forName("com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider");
+            Provider accp = (Provider) c.getField("INSTANCE").get(null);
+            Object err = c.getMethod("getLoadingError").invoke(accp);
+            if (err == null) {
+                out.add(accp);
+            } else {
+                LOG.debug("ACCP not usable: {}", err);
+            }
+        } catch (Throwable t) {
+            LOG.debug("ACCP not available: {}", t.toString());
+        }
+        try {
+            out.add(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        } catch (Throwable t) {
+            LOG.debug("BouncyCastle not available: {}", t.toString());
+        }
+        Provider sun = Security.getProvider("SunEC");
+        if (sun != null) {
+            out.add(sun);
+        }
+        return out;
+    }
+
+    /**
+     * Self-test: a signature made with SunEC verifies, a tampered message and a zero signature do not.
+     * Returns the number of nanoseconds for {@code rounds} verifications, or -1 when the test failed.
+     */
+    static long selfTest(Es256 es, int rounds) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", "SunEC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair kp = g.generateKeyPair();
+            String input = "eyJhbGciOiJFUzI1NiJ9.eyJzZWxmIjoidGVzdCJ9";
+            Signature signer = Signature.getInstance("SHA256withECDSAinP1363Format", "SunEC");
+            signer.initSign(kp.getPrivate());
+            signer.update(input.getBytes(StandardCharsets.US_ASCII));
+            byte[] sig = signer.sign();
+            if (!es.verify(kp.getPublic(), input, sig) || es.verify(kp.getPublic(), input + "x", sig)
+                    || es.verify(kp.getPublic(), input, new byte[64])) {
+                return -1;
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                if (!es.verify(kp.getPublic(), input, sig)) {
+                    return -1;
+                }
+            }
+            return System.nanoTime() - t0;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The fastest provider that passes the self-test, chosen once per JVM (a few dozen verifications per
+     * candidate at first use; see the README's benchmark for steady-state numbers).
+     */
+    public static Es256 fastest() {
+        Es256 f = fastest;
+        if (f == null) {
+            synchronized (Es256.class) {
+                f = fastest;
+                if (f == null) {
+                    f = choose();
+                    fastest = f;
+                }
+            }
+        }
+        return f;
+    }
+
+    private static Es256 choose() {
+        Es256 best = null;
+        long bestNanos = Long.MAX_VALUE;
+        for (Provider p : candidates()) {
+            Es256 es = new Es256(p);
+            selfTest(es, 20); // warm-up
+            long nanos = selfTest(es, 40);
+            LOG.debug("ES256 provider {}: {} us per verify", p.getName(), nanos < 0 ? "failed self-test" : nanos / 40_000);
+            if (nanos >= 0 && nanos < bestNanos) {
+                best = es;
+                bestNanos = nanos;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("no JCA provider passes the ES256 self-test");
+        }
+        LOG.debug("ES256 provider chosen: {}", best.providerName());
+        return best;
+    }
+}

@@ -1,0 +1,114 @@
+package org.stirshield.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.stirshield.cert.CredentialValidator;
+import org.stirshield.cert.FileCrlSource;
+import org.stirshield.cert.RevocationMode;
+import org.stirshield.cert.TrustAnchors;
+import org.stirshield.config.ConfigValues;
+import org.stirshield.passport.TnCanonicalizer;
+
+/**
+ * The {@code verification:} section of stirshield.yaml. Every key is optional.
+ *
+ * @param region home region for TN canonicalization, ISO 3166 alpha-2 ({@code region}, default US)
+ * @param trustDir directory (or file) of PEM STI-CA roots ({@code trust_dir}, default certs/trust)
+ * @param crlFiles preloaded DER/PEM CRLs ({@code crl_files}, default none)
+ * @param freshness how old iat may be, inclusive ({@code freshness}, default 60s, TIM-01)
+ * @param futureSkew how far in the future iat may be, inclusive ({@code future_skew}, default 60s)
+ * @param maxIdentityBytes longest accepted Identity value ({@code max_identity_bytes}, default 8KiB, HDR-09)
+ * @param maxIdentityHeaders Identity headers checked per call; more are reported oversize and not
+ *     checked ({@code max_identity_headers}, default 8)
+ * @param maxTnDigits longest TN ({@code max_tn_digits}, default 15)
+ * @param revocation {@code require} or {@code if_available} ({@code revocation}, default if_available, CRT-05)
+ */
+public record VerifierSettings(
+        String region,
+        Path trustDir,
+        List<Path> crlFiles,
+        Duration freshness,
+        Duration futureSkew,
+        int maxIdentityBytes,
+        int maxIdentityHeaders,
+        int maxTnDigits,
+        RevocationMode revocation) {
+
+    public VerifierSettings {
+        crlFiles = List.copyOf(crlFiles);
+        new TnCanonicalizer(region, maxTnDigits); // validates region and digits
+        if (freshness.isNegative() || futureSkew.isNegative()) {
+            throw new IllegalArgumentException("freshness and future_skew must not be negative");
+        }
+        if (maxIdentityBytes < 64 || maxIdentityHeaders < 1) {
+            throw new IllegalArgumentException("max_identity_bytes must be >= 64 and max_identity_headers >= 1");
+        }
+    }
+
+    public static VerifierSettings defaults() {
+        return new VerifierSettings("US", Path.of("certs/trust"), List.of(), Duration.ofSeconds(60), Duration.ofSeconds(60),
+                8192, 8, 15, RevocationMode.IF_AVAILABLE);
+    }
+
+    /** Reads the {@code verification:} section (a missing node gives the defaults). */
+    public static VerifierSettings from(JsonNode section) {
+        VerifierSettings d = defaults();
+        List<Path> crls = new ArrayList<>();
+        JsonNode c = ConfigValues.section(section, "crl_files");
+        if (c.isArray()) {
+            c.forEach(n -> crls.add(Path.of(n.asText())));
+        } else if (!c.isMissingNode() && !c.asText().isBlank()) {
+            crls.add(Path.of(c.asText()));
+        }
+        long bytes = ConfigValues.bytes(section, "max_identity_bytes", d.maxIdentityBytes());
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("max_identity_bytes too large: " + bytes);
+        }
+        return new VerifierSettings(
+                ConfigValues.string(section, "region", d.region()),
+                Path.of(ConfigValues.string(section, "trust_dir", d.trustDir().toString())),
+                crls,
+                ConfigValues.duration(section, "freshness", d.freshness()),
+                ConfigValues.duration(section, "future_skew", d.futureSkew()),
+                (int) bytes,
+                ConfigValues.integer(section, "max_identity_headers", d.maxIdentityHeaders()),
+                ConfigValues.integer(section, "max_tn_digits", d.maxTnDigits()),
+                RevocationMode.parse(ConfigValues.string(section, "revocation", "if_available")));
+    }
+
+    public VerifierSettings withRegion(String r) {
+        return new VerifierSettings(r, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation);
+    }
+
+    public VerifierSettings withTrustDir(Path t) {
+        return new VerifierSettings(region, t, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation);
+    }
+
+    public VerifierSettings withCrlFiles(List<Path> files) {
+        return new VerifierSettings(region, trustDir, files, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation);
+    }
+
+    public VerifierSettings withRevocation(RevocationMode m) {
+        return new VerifierSettings(region, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, m);
+    }
+
+    /** The TN canonicalizer these settings describe. */
+    public TnCanonicalizer canonicalizer() {
+        return new TnCanonicalizer(region, maxTnDigits);
+    }
+
+    /**
+     * The trust anchors from {@code trust_dir} (none when the directory does not exist) and the CRLs
+     * from {@code crl_files}, as a validator for certificate sources to use.
+     *
+     * @throws IOException when a trust or CRL file exists but cannot be read or parsed
+     */
+    public CredentialValidator credentialValidator() throws IOException {
+        TrustAnchors anchors = java.nio.file.Files.exists(trustDir) ? TrustAnchors.load(trustDir) : TrustAnchors.empty();
+        return new CredentialValidator(anchors, FileCrlSource.load(crlFiles), revocation);
+    }
+}
