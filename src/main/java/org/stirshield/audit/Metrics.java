@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.stirshield.cert.CertificateEvents;
+import org.stirshield.cert.CredentialFailure;
 import org.stirshield.policy.Decision;
 
 /**
@@ -26,8 +28,9 @@ import org.stirshield.policy.Decision;
  *
  * <p>Owns a private {@link PrometheusRegistry} (never the global default), so several instances can live
  * in one JVM. The recording methods are cheap and thread-safe and work whether or not the endpoint runs.
+ * It is the certificate cache's {@link CertificateEvents} listener: pass the instance to the cache.
  */
-public final class Metrics implements AutoCloseable {
+public final class Metrics implements AutoCloseable, CertificateEvents {
     private static final int MAX_LABEL = 64;
     private static final double[] LATENCY_BOUNDS = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
@@ -64,13 +67,14 @@ public final class Metrics implements AutoCloseable {
                 .help("Certificate cache lookups by result (hit, miss)")
                 .labelNames("result").register(registry);
         certFetches = Counter.builder().name("stirshield_cert_fetches")
-                .help("Certificates fetched from x5u URLs").register(registry);
+                .help("Certificates fetched from x5u URLs successfully").register(registry);
         certFetchSeconds = Histogram.builder().name("stirshield_cert_fetch_duration_seconds")
-                .help("Time to fetch a certificate from its x5u URL").unit(Unit.SECONDS).classicOnly()
+                .help("Time to load a certificate from its x5u URL, by result (ok, failed)").unit(Unit.SECONDS)
+                .labelNames("result").classicOnly()
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10)
                 .register(registry);
         certFetchFailures = Counter.builder().name("stirshield_cert_fetch_failures")
-                .help("Certificate fetches that failed, by kind").labelNames("kind").register(registry);
+                .help("Certificate loads that failed, by CredentialFailure").labelNames("kind").register(registry);
         agiSessions = Gauge.builder().name("stirshield_agi_sessions_in_flight")
                 .help("FastAGI sessions being served now").register(registry);
         policyReloads = Counter.builder().name("stirshield_policy_reloads")
@@ -129,24 +133,37 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
-    public void certCacheHit() {
+    /** {@link CertificateEvents}: a call was answered from the certificate cache. */
+    @Override
+    public void cacheHit() {
         certCache.labelValues("hit").inc();
     }
 
-    public void certCacheMiss() {
+    /** {@link CertificateEvents}: a call found nothing usable in the cache and waited for a load. */
+    @Override
+    public void cacheMiss() {
         certCache.labelValues("miss").inc();
     }
 
-    public void certFetched(Duration took) {
+    /**
+     * {@link CertificateEvents}: one fetch succeeded. The URL is not a label: x5u values are chosen by callers
+     * (unbounded cardinality); the audit records and the report break failures down by x5u host instead.
+     */
+    @Override
+    public void fetched(Duration latency, String url) {
         certFetches.inc();
-        if (took != null) {
-            certFetchSeconds.observe(took.toNanos() / 1e9);
+        if (latency != null) {
+            certFetchSeconds.labelValues("ok").observe(latency.toNanos() / 1e9);
         }
     }
 
-    /** A fetch failed; {@code kind} is a small fixed vocabulary (e.g. a {@code CredentialFailure} name). */
-    public void certFetchFailed(String kind) {
-        certFetchFailures.labelValues(label(kind)).inc();
+    /** {@link CertificateEvents}: one load failed (fetch, parse or validation). */
+    @Override
+    public void fetchFailed(CredentialFailure failure, Duration latency) {
+        certFetchFailures.labelValues(label(failure == null ? null : failure.name())).inc();
+        if (latency != null) {
+            certFetchSeconds.labelValues("failed").observe(latency.toNanos() / 1e9);
+        }
     }
 
     /** The AGI adapter calls this when a FastAGI session starts ... */

@@ -55,11 +55,12 @@ class MetricsTest {
     @Test
     void certificateAgiAndPolicyMetrics() throws Exception {
         try (Metrics m = started()) {
-            m.certCacheHit();
-            m.certCacheHit();
-            m.certCacheMiss();
-            m.certFetched(Duration.ofMillis(30));
-            m.certFetchFailed("TIMEOUT");
+            org.stirshield.cert.CertificateEvents events = m; // what the certificate cache is given
+            events.cacheHit();
+            events.cacheHit();
+            events.cacheMiss();
+            events.fetched(Duration.ofMillis(30), "https://cert.example/a.pem");
+            events.fetchFailed(org.stirshield.cert.CredentialFailure.TIMEOUT, Duration.ofMillis(1500));
             m.agiSessionStarted();
             m.agiSessionStarted();
             m.agiSessionEnded();
@@ -69,7 +70,10 @@ class MetricsTest {
             assertEquals(2.0, value(body, "stirshield_cert_cache_lookups_total{result=\"hit\"}"));
             assertEquals(1.0, value(body, "stirshield_cert_cache_lookups_total{result=\"miss\"}"));
             assertEquals(1.0, value(body, "stirshield_cert_fetches_total"));
-            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{le=\"0.05\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"ok\",le=\"0.05\"}"));
+            assertEquals(0.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",le=\"1.0\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",le=\"2.0\"}"));
+            assertTrue(!body.contains("cert.example"), "no URL labels");
             assertEquals(1.0, value(body, "stirshield_cert_fetch_failures_total{kind=\"TIMEOUT\"}"));
             assertEquals(1.0, value(body, "stirshield_agi_sessions_in_flight"));
             assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"ok\"}"));
