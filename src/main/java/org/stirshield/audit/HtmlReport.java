@@ -295,7 +295,7 @@ final class HtmlReport {
             table{border-collapse:collapse;width:100%;font-size:13px}
             th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);overflow-wrap:break-word}
             th{color:var(--muted);font-weight:600;font-size:11px;letter-spacing:.04em;white-space:nowrap}
-            #t-replays td:nth-child(-n+5){white-space:nowrap}
+            #t-replays td:not(:nth-child(6)){white-space:nowrap}
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             td.empty{color:var(--muted);font-style:italic}
             summary{cursor:pointer}
