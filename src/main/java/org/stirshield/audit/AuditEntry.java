@@ -1,6 +1,9 @@
 package org.stirshield.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -13,14 +16,42 @@ record AuditEntry(
         String status, String action, String reason, Integer sipCode, String verify, String attest, String origid,
         String x5u, String spc, String certFp, String passport, int replayCount) {
 
-    /** The record of a JSON object, or null when it is not an audit record (no valid {@code ts}). */
-    static AuditEntry of(JsonNode n) {
-        if (n == null || !n.isObject()) {
-            return null;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * The record on one line of JSON, or null when the line is not an audit record (not one whole JSON object,
+     * or no valid {@code ts}). Streams over the line: only the fields used are kept.
+     */
+    static AuditEntry parse(String line) {
+        java.util.Map<String, String> f = new java.util.HashMap<>(48);
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                if (t != JsonToken.FIELD_NAME) {
+                    return null;
+                }
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == null) {
+                    return null;
+                }
+                if (v.isStructStart()) {
+                    p.skipChildren(); // headers: not used by the report (still checked for syntax)
+                } else if (v != JsonToken.VALUE_NULL) {
+                    f.put(name, p.getText());
+                }
+            }
+            if (p.nextToken() != null) {
+                return null; // something after the object
+            }
+        } catch (IOException e) {
+            return null; // Jackson's parse errors are IOExceptions
         }
         Instant ts;
         try {
-            String t = text(n, "ts");
+            String t = f.get("ts");
             if (t == null) {
                 return null;
             }
@@ -28,21 +59,28 @@ record AuditEntry(
         } catch (DateTimeParseException e) {
             return null;
         }
-        JsonNode sip = n.get("sip_code");
-        JsonNode replay = n.get("replay_count");
-        String caller = text(n, "caller");
-        String called = text(n, "called");
-        return new AuditEntry(ts, text(n, "unique_id"), text(n, "trunk"),
-                caller != null ? caller : text(n, "caller_raw"), called != null ? called : text(n, "called_raw"),
-                text(n, "agency"), text(n, "protected_entry"), text(n, "status"), text(n, "action"), text(n, "reason"),
-                sip != null && sip.canConvertToInt() ? sip.intValue() : null, text(n, "verify"), text(n, "attest"),
-                text(n, "origid"), text(n, "x5u"), text(n, "spc"), text(n, "cert_fp"), text(n, "passport"),
-                replay != null && replay.canConvertToInt() ? Math.max(0, replay.intValue()) : 0);
+        String caller = f.get("caller");
+        String called = f.get("called");
+        return new AuditEntry(ts, f.get("unique_id"), f.get("trunk"),
+                caller != null ? caller : f.get("caller_raw"), called != null ? called : f.get("called_raw"),
+                f.get("agency"), f.get("protected_entry"), f.get("status"), f.get("action"), f.get("reason"),
+                integer(f.get("sip_code")), f.get("verify"), f.get("attest"), f.get("origid"), f.get("x5u"),
+                f.get("spc"), f.get("cert_fp"), f.get("passport"), Math.max(0, orZero(integer(f.get("replay_count")))));
     }
 
-    private static String text(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    private static Integer integer(String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static int orZero(Integer i) {
+        return i == null ? 0 : i;
     }
 
     /** The caller claimed a protected number. */

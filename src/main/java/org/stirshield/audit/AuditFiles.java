@@ -1,8 +1,5 @@
 package org.stirshield.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +21,6 @@ import java.util.zip.GZIPInputStream;
  */
 final class AuditFiles {
     static final int MAX_LINE = 256 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What reading found besides the records. */
     static final class Counts {
@@ -108,15 +103,7 @@ final class AuditFiles {
             return;
         }
         c.lines++;
-        AuditEntry e = null;
-        if (!tooLong) {
-            try {
-                JsonNode n = JSON.readTree(line.toString());
-                e = AuditEntry.of(n);
-            } catch (JsonProcessingException ex) {
-                e = null;
-            }
-        }
+        AuditEntry e = tooLong ? null : AuditEntry.parse(line.toString());
         if (e == null) {
             c.malformed++;
             return;
