@@ -53,6 +53,7 @@ public final class AuditLog implements AutoCloseable {
     private final BlockingQueue<Entry> queue;
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong writeErrors = new AtomicLong();
@@ -295,19 +296,44 @@ public final class AuditLog implements AutoCloseable {
     /** Stops accepting records, writes every queued record, flushes and closes the file. Idempotent. */
     @Override
     public void close() {
+        boolean first;
         ReentrantReadWriteLock.WriteLock w = closeLock.writeLock();
         w.lock();
         try {
-            if (closed) {
-                return;
-            }
+            first = !closed;
             closed = true; // no record() can enqueue after this: they hold the read lock while enqueuing
         } finally {
             w.unlock();
         }
+        if (!first) {
+            awaitClosed(); // another thread (e.g. the shutdown hook) is draining: return when it is done
+            return;
+        }
+        try {
+            drainAndStop();
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            if (!closeDone.await(60, TimeUnit.SECONDS)) {
+                LOG.warn("audit log still closing after 60 s");
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drainAndStop() {
         startWriter();
         try {
-            queue.put(POISON);
+            while (!queue.offer(POISON, 100, TimeUnit.MILLISECONDS)) {
+                if (!writer.isAlive()) {
+                    break;
+                }
+            }
             writer.join();
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
@@ -317,6 +343,11 @@ public final class AuditLog implements AutoCloseable {
             } catch (InterruptedException again) {
                 Thread.currentThread().interrupt();
             }
+        }
+        int left = (int) queue.stream().filter(e -> e != POISON).count();
+        if (left > 0) { // only if the writer died (an Error) or close() was interrupted twice
+            dropped.addAndGet(left);
+            LOG.error("audit log closed with {} records unwritten (writer thread stopped)", left);
         }
         appender.stop();
         context.stop();

@@ -117,6 +117,23 @@ class AuditLogTest {
     }
 
     @Test
+    void aSecondCloseWaitsUntilTheFirstHasWrittenEverything() throws Exception {
+        AuditLog log = AuditLog.openPaused(AuditSettings.defaults(dir.resolve("a.jsonl")).withQueue(50_000, Duration.ZERO));
+        for (int i = 0; i < 20_000; i++) {
+            assertTrue(log.record(Fixtures.pass("call-" + i, 0), StageTimings.NONE, Instant.now()));
+        }
+        Thread first = new Thread(log::close); // like the shutdown hook racing the service's own close()
+        first.start();
+        while (first.getState() == Thread.State.NEW) {
+            Thread.onSpinWait();
+        }
+        log.close();
+        assertEquals(20_000, log.written(), "the second close() returned only after the drain");
+        first.join();
+        assertAllIdsOnce(List.of(dir.resolve("a.jsonl")), 20_000);
+    }
+
+    @Test
     void reopeningAppendsRatherThanTruncating() throws Exception {
         AuditSettings s = AuditSettings.defaults(dir.resolve("a.jsonl"));
         try (AuditLog log = AuditLog.open(s)) {
