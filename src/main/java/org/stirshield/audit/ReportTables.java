@@ -48,8 +48,8 @@ final class ReportTables {
                     time(r.last), clean(String.join(" ", r.callers), CELL), clean(String.join(" ", r.trunks), CELL)));
         }
         t.add(new Table("replays", "Replayed PASSporTs",
-                "the same signed PASSporT on more than one call within its freshness window "
-                        + "(the first call is not flagged)",
+                "the same signed PASSporT on more than one call within its freshness window; "
+                        + "the first call is not flagged",
                 List.of("PASSPORT", "FLAGGED CALLS", "MAX OTHERS", "FIRST", "LAST", "CALLERS", "TRUNKS"), replayRows,
                 new boolean[] {false, true, true, false, false, false, false}));
         List<String> hourHeaders = new ArrayList<>();

@@ -30,8 +30,11 @@ final class TextReport {
             b.append("  Period:   ").append(h.since() == null ? "start" : time(h.since())).append(" to ")
                     .append(h.until() == null ? "end" : time(h.until())).append(" (end exclusive)\n");
         }
-        b.append("  Records:  ").append(num(s.calls)).append(" calls from ").append(time(s.first)).append(" to ")
-                .append(time(s.last)).append('\n');
+        b.append("  Records:  ").append(num(s.calls)).append(" calls");
+        if (s.calls > 0) {
+            b.append(" from ").append(time(s.first)).append(" to ").append(time(s.last));
+        }
+        b.append('\n');
         AuditFiles.Counts c = h.counts();
         b.append("  Skipped:  ").append(num(c.malformed)).append(" malformed lines, ").append(num(c.outsideRange))
                 .append(" records outside the period\n");

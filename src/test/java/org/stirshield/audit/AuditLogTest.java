@@ -52,18 +52,18 @@ class AuditLogTest {
     /** Same load with a small size cap: records spread over rolled files, still every one exactly once. */
     @Test
     void rolloverBySizeLosesAndDuplicatesNothing() throws Exception {
-        AuditSettings s = AuditSettings.defaults(dir.resolve("audit.jsonl")).withMaxFileSize(256 * 1024)
+        AuditSettings s = AuditSettings.defaults(dir.resolve("audit.jsonl")).withMaxFileSize(128 * 1024)
                 .withQueue(1024, Duration.ofSeconds(5));
-        load(s, 20_000, 4);
+        load(s, 8_000, 4);
         List<Path> files = auditFiles();
         assertTrue(files.size() > 10, "rolled into many files: " + files);
         String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
         for (Path f : files) {
             String name = f.getFileName().toString();
             assertTrue(name.equals("audit.jsonl") || name.matches("audit\\." + today + "\\.\\d+\\.jsonl"), name);
-            assertTrue(Files.size(f) < 256 * 1024 + 64 * 1024, name + " near the cap: " + Files.size(f));
+            assertTrue(Files.size(f) < 128 * 1024 + 64 * 1024, name + " near the cap: " + Files.size(f));
         }
-        assertAllIdsOnce(files, 20_000);
+        assertAllIdsOnce(files, 8_000);
     }
 
     @Test
@@ -119,7 +119,7 @@ class AuditLogTest {
     @Test
     void aSecondCloseWaitsUntilTheFirstHasWrittenEverything() throws Exception {
         AuditLog log = AuditLog.openPaused(AuditSettings.defaults(dir.resolve("a.jsonl")).withQueue(50_000, Duration.ZERO));
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             assertTrue(log.record(Fixtures.pass("call-" + i, 0), StageTimings.NONE, Instant.now()));
         }
         Thread first = new Thread(log::close); // like the shutdown hook racing the service's own close()
@@ -128,9 +128,9 @@ class AuditLogTest {
             Thread.onSpinWait();
         }
         log.close();
-        assertEquals(20_000, log.written(), "the second close() returned only after the drain");
+        assertEquals(5_000, log.written(), "the second close() returned only after the drain");
         first.join();
-        assertAllIdsOnce(List.of(dir.resolve("a.jsonl")), 20_000);
+        assertAllIdsOnce(List.of(dir.resolve("a.jsonl")), 5_000);
     }
 
     @Test

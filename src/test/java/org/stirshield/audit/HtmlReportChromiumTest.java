@@ -32,6 +32,8 @@ class HtmlReportChromiumTest {
     static Path chromium;
     static Path page;
     static SampleAudit.Written written;
+    static Path png;
+    static String dom;
 
     @BeforeAll
     static void render() throws IOException {
@@ -48,13 +50,19 @@ class HtmlReportChromiumTest {
         AuditReport.write(List.of(log), null, null, AuditReport.Format.HTML, 20, html);
         page = dir.resolve("report.html");
         Files.writeString(page, html.toString(), StandardCharsets.UTF_8);
+        // one browser run gives both the screenshot and the DOM (each launch costs seconds on a busy machine)
+        png = dir.resolve("report.png");
+        try {
+            dom = run("--screenshot=" + png, "--dump-dom", "--window-size=1200,1600", page.toUri().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     @Test
     void screenshotIsNotBlankAndShowsTheChartColours() throws Exception {
         assumeTrue(chromium != null, "chromium not on PATH (CI installs it: apt-get install -y chromium)");
-        Path png = dir.resolve("report.png");
-        run("--screenshot=" + png, "--window-size=1200,1600", page.toUri().toString());
         assertTrue(Files.size(png) > 10_000, "screenshot written");
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(1200, img.getWidth());
@@ -87,7 +95,6 @@ class HtmlReportChromiumTest {
     @Test
     void domHoldsTheChartSvgsWithOneBarPerCount() throws Exception {
         assumeTrue(chromium != null, "chromium not on PATH (CI installs it: apt-get install -y chromium)");
-        String dom = run("--dump-dom", page.toUri().toString());
         assertTrue(dom.contains("<svg id=\"chart-per-hour\""), "per-hour chart in the DOM");
         assertTrue(dom.contains("<svg id=\"chart-spoofed\""), "spoofed-numbers chart in the DOM");
         // the spoofed chart has one bar per protected number that was spoofed
@@ -120,7 +127,7 @@ class HtmlReportChromiumTest {
     }
 
     /** Runs headless Chromium with no network features; returns stdout. */
-    private static String run(String... args) throws Exception {
+    private static String run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory(dir, "profile")));
