@@ -26,7 +26,7 @@ import org.stirshield.verify.Verdict;
 final class GuardedScreener {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedScreener.class);
     /** How long past the call's deadline the watchdog waits for the screener's own answer. */
-    static final Duration MARGIN = Duration.ofMillis(50);
+    static final Duration MARGIN = Duration.ofMillis(100);
     /** The caller-name prefix written when the fail-safe action is {@code tag}. */
     static final String FAILSAFE_TAG = "[UNVERIFIED] ";
 
