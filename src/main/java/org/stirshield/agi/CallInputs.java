@@ -29,7 +29,7 @@ import org.stirshield.verify.CallAttempt;
  */
 record CallInputs(CallAttempt call, boolean fetchIdentity, String callerName) {
     /** Most Identity headers taken from one call (arguments or GET FULL VARIABLE). */
-    static final int MAX_IDENTITY_HEADERS = 5;
+    static final int MAX_IDENTITY_HEADERS = 8;
     /** An HTTP-date that Asterisk split at its comma: "Mon" + " 23 Nov 2026 10:00:00 GMT". */
     private static final Pattern DATE_REST = Pattern.compile("\\s*\\d{1,2} [A-Za-z]{3} \\d{4} .*");
 
