@@ -123,6 +123,14 @@ final class AgiConnection implements SocketConnectionFacade {
         socket.close();
     }
 
+    void closeQuietly() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
     @Override
     public boolean isConnected() {
         return socket.isConnected() && !socket.isClosed();

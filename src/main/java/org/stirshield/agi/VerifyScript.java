@@ -7,7 +7,6 @@ import org.asteriskjava.fastagi.AgiException;
 import org.asteriskjava.fastagi.command.ExecCommand;
 import org.asteriskjava.fastagi.command.GetFullVariableCommand;
 import org.asteriskjava.fastagi.reply.AgiReply;
-import org.stirshield.policy.Decision;
 
 /**
  * The {@code verify} script: read the call from the environment block (and, only when the dialplan
@@ -28,9 +27,17 @@ final class VerifyScript implements AgiSession.Script {
         if (in.fetchIdentity()) {
             in = in.withIdentity(readIdentityHeaders(session));
         }
-        Decision decision = screener.screen(in.call(), session.deadline);
-        Map<String, String> vars = ChannelVariables.of(decision, in.callerName());
-        session.send(new ExecCommand("MSet", ChannelVariables.msetArgument(vars)));
+        String presentedName = in.callerName();
+        screener.screen(in.call(), session.deadline, (decision, late) -> {
+            Map<String, String> vars = ChannelVariables.of(decision, presentedName);
+            try {
+                session.send(new ExecCommand("MSet", ChannelVariables.msetArgument(vars)));
+            } finally {
+                if (late) {
+                    session.connection.closeQuietly(); // end the AGI: the dialplan goes on
+                }
+            }
+        });
     }
 
     /** {@code ${PJSIP_HEADER(read,Identity)}}, then {@code ,2}, {@code ,3} … while present (bounded). */

@@ -219,6 +219,10 @@ class AgiServerTest {
                 "STIR_AGENCY", "", "STIR_CALLER_NAME", "[UNVERIFIED] ",
                 "CALLERID(name)", "[UNVERIFIED] Consulate"), r.variables());
         assertEquals(1, server.stats().deadlineFailsafe());
+        assertEquals(1, server.activeSessions(), "the slot stays taken while the screener still runs");
+        never.countDown();
+        await(() -> server.activeSessions() == 0, "slot freed once the screener returns");
+        assertEquals(0, server.stats().uncaught());
     }
 
     @Test
