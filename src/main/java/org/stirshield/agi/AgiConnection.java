@@ -1,6 +1,5 @@
 package org.stirshield.agi;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,12 +35,15 @@ final class AgiConnection implements SocketConnectionFacade {
     private boolean environmentDone;
     private volatile boolean timedOut;
     private long bytesRead;
+    private final byte[] buf = new byte[8192];
+    private int pos;
+    private int limit;
 
     AgiConnection(Socket socket, int readTimeoutMillis) throws IOException {
         this.socket = socket;
         socket.setSoTimeout(readTimeoutMillis);
         socket.setTcpNoDelay(true);
-        this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+        this.in = socket.getInputStream();
         this.out = new BufferedOutputStream(socket.getOutputStream(), 4096);
     }
 
@@ -62,37 +64,64 @@ final class AgiConnection implements SocketConnectionFacade {
 
     @Override
     public String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-        int b;
-        while ((b = read()) != -1) {
-            if (++bytesRead > MAX_SESSION_BYTES) {
-                throw new IOException("session exceeds " + MAX_SESSION_BYTES + " bytes");
+        ByteArrayOutputStream long_ = null; // only for a line longer than the buffer
+        while (true) {
+            for (int i = pos; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    String line = take(long_, i);
+                    pos = i + 1;
+                    return record(line);
+                }
             }
-            if (b == '\n') {
-                return record(line);
+            if (limit > pos) { // no newline in the buffered bytes yet: keep them
+                int pending = limit - pos + (long_ == null ? 0 : long_.size());
+                if (pending > MAX_LINE) {
+                    throw new IOException("line longer than " + MAX_LINE + " bytes");
+                }
+                if (long_ == null) {
+                    long_ = new ByteArrayOutputStream(2 * (limit - pos));
+                }
+                long_.write(buf, pos, limit - pos);
             }
-            if (line.size() >= MAX_LINE) {
-                throw new IOException("line longer than " + MAX_LINE + " bytes");
+            pos = 0;
+            limit = 0;
+            int n = fill();
+            if (n < 0) {
+                return long_ == null || long_.size() == 0 ? null : record(take(long_, 0));
             }
-            line.write(b);
         }
-        if (line.size() > 0) {
-            return record(line);
-        }
-        return null; // end of stream
     }
 
-    private int read() throws IOException {
+    private String take(ByteArrayOutputStream long_, int end) throws IOException {
+        if (long_ == null) {
+            return new String(buf, pos, end - pos, StandardCharsets.UTF_8);
+        }
+        long_.write(buf, pos, end - pos);
+        if (long_.size() > MAX_LINE) {
+            throw new IOException("line longer than " + MAX_LINE + " bytes");
+        }
+        return long_.toString(StandardCharsets.UTF_8);
+    }
+
+    private int fill() throws IOException {
+        int n;
         try {
-            return in.read();
+            n = in.read(buf, 0, buf.length);
         } catch (java.net.SocketTimeoutException e) {
             timedOut = true;
             throw e;
         }
+        if (n > 0) {
+            bytesRead += n;
+            if (bytesRead > MAX_SESSION_BYTES) {
+                throw new IOException("session exceeds " + MAX_SESSION_BYTES + " bytes");
+            }
+            limit = n;
+        }
+        return n;
     }
 
-    private String record(ByteArrayOutputStream bytes) throws IOException {
-        String s = bytes.toString(StandardCharsets.UTF_8);
+    private String record(String s) throws IOException {
         if (s.endsWith("\r")) {
             s = s.substring(0, s.length() - 1);
         }

@@ -129,7 +129,7 @@ class AgiServerTest {
         AgiServer server = start();
         FakeAsterisk asterisk = new FakeAsterisk(server.address());
         // longer than GET VARIABLE's 1,024 bytes, and with a quoted parameter that AGI arguments would mangle
-        String longHeader = Scenarios.genuine() + ";x-pad=\"" + "p".repeat(3000) + "\"";
+        String longHeader = Scenarios.genuine() + ";x-pad=\"" + "p".repeat(9000) + "\"";
         String second = Scenarios.spoofed();
         AgiClient.Call call = asterisk.call(Scenarios.PROTECTED_TN, Scenarios.CALLED_TN, List.of())
                 .withVariables(Map.of("${PJSIP_HEADER(read,Identity)}", longHeader,
@@ -301,6 +301,21 @@ class AgiServerTest {
         assertTrue(scenarios.seen.isEmpty());
         // the allowed address is served
         assertEquals("PASS", asterisk.run(call, InetAddress.getByName("127.0.0.1")).variables().get("STIR_STATUS"));
+    }
+
+    @Test
+    void oversizedLineEndsTheSessionWithoutAnAnswer() throws Exception {
+        AgiServer server = start();
+        FakeAsterisk asterisk = new FakeAsterisk(server.address());
+        String huge = "agi_arg_1: " + "A".repeat(AgiConnection.MAX_LINE + 10) + "\n\n";
+        try (Socket s = asterisk.open("agi_network: yes\nagi_network_script: verify\n" + huge)) {
+            assertEquals("", FakeAsterisk.readToEnd(s));
+        } catch (java.net.SocketException reset) {
+            // the server may reset the connection while we still write: also a refusal
+        }
+        await(() -> server.activeSessions() == 0, "slot freed");
+        assertTrue(scenarios.seen.isEmpty(), "never screened");
+        assertEquals(0, server.stats().completed());
     }
 
     @Test
