@@ -30,17 +30,26 @@ import org.stirshield.verify.Verdict;
  * org.stirshield.bench.AgiLoadBench [sessions] [concurrency]}
  */
 public final class AgiLoadBench {
-    public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        int c = args.length > 1 ? Integer.parseInt(args[1]) : 32;
-        CallScreener instant = (call, deadline) -> new Decision(call,
-                new Verdict(Verdict.Status.PASS, "A", null, null, null, null, null, null, null, true, call.callerTn(),
+    static final CallScreener INSTANT = (call, deadline) -> new Decision(call,
+            new Verdict(Verdict.Status.PASS, "A", null, null, null, null, null, null, null, true, call.callerTn(),
                         call.calledTn(), List.of()),
                 new ProtectedMatch("+861012308", "Ministry of Foreign Affairs, Consular Hotline", "gov"), "PASS",
                 Action.ALLOW, "verified", null, "Consular Hotline", 0);
-        String identity = "eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0LmV4YW1wbGUvYS5wZW0ifQ"
+
+    static final String IDENTITY = "eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0LmV4YW1wbGUvYS5wZW0ifQ"
                 + ".eyJhdHRlc3QiOiJBIiwiZGVzdCI6eyJ0biI6WyI4NjEzODAwMTM4MDAwIl19LCJpYXQiOjE3NjM5MDAwMDAsIm9yaWciOnsidG4iOiI4NjEwMTIzMDgifX0"
                 + ".c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl;info=<https://cert.example/a.pem>;alg=ES256;ppt=shaken";
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("ours") || args[0].equals("stock"))) {
+            serveOnly(args[0], Integer.parseInt(args[1]));
+            return;
+        }
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int c = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        CallScreener instant = INSTANT;
+        String identity = IDENTITY;
+
 
         AgiServer ours = AgiServer.start(ServerSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", 0))
                 .withLimits(4096, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5)), instant);
@@ -72,6 +81,21 @@ public final class AgiLoadBench {
         run("asterisk-java DefaultAgiServer, same MSet + AJ_AGISTATUS (2 round trips)", s, stockCall, n, Math.min(c, 64));
         stock.shutdown();
         t.join(2000);
+    }
+
+    /** Only the server, for a load client in another process ({@code ./stirshield call --repeat}). */
+    private static void serveOnly(String which, int port) throws Exception {
+        if (which.equals("ours")) {
+            AgiServer.start(ServerSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", port))
+                    .withLimits(4096, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5)), INSTANT);
+            Thread.sleep(Long.MAX_VALUE);
+        }
+        DefaultAgiServer stock = new DefaultAgiServer((org.asteriskjava.fastagi.AgiScript) (request, channel) ->
+                channel.exec("MSet", "STIR_STATUS=PASS,STIR_ACTION=allow,STIR_ATTEST=A,STIR_VERSTAT=TN-Validation-Passed,"
+                        + "STIR_SIP_CODE=,STIR_REASON=verified,STIR_AGENCY=Ministry of Foreign Affairs\\, Consular Hotline"));
+        stock.setAddress(InetAddress.getLoopbackAddress());
+        stock.setPort(port);
+        stock.startup();
     }
 
     private static void run(String label, InetSocketAddress server, AgiClient.Call call, int n, int c) throws Exception {
