@@ -46,6 +46,8 @@ public final class AgiServer implements AutoCloseable {
     private final Thread acceptor;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopping;
+    private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1; // accept thread only
 
     private AgiServer(ServerSettings settings, CallScreener screener) throws IOException {
         this.settings = settings;
@@ -114,9 +116,12 @@ public final class AgiServer implements AutoCloseable {
         }
         if (stopping || !slots.tryAcquire()) {
             stats.refusedBusy.increment();
-            if (!stopping) {
-                LOG.warn("FastAGI connection from {} refused: {} sessions in progress (server.max_sessions)",
-                        s.getInetAddress().getHostAddress(), settings.maxSessions());
+            long now = System.nanoTime();
+            if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
+                lastBusyLog = now;
+                LOG.warn("FastAGI connection from {} refused: {} sessions in progress (server.max_sessions);"
+                        + " {} refused so far", s.getInetAddress().getHostAddress(), settings.maxSessions(),
+                        stats.refusedBusy.sum());
             }
             closeQuietly(s);
             return;

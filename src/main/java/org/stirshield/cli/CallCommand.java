@@ -71,6 +71,12 @@ final class CallCommand implements Callable<Integer> {
             System.err.println("stirshield call: " + e.getMessage());
             return 2;
         }
+        for (String v : concat(identity, extraArgs)) {
+            if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+                System.err.println("stirshield call: an --identity or --arg value must be one line");
+                return 2;
+            }
+        }
         List<String> args = new ArrayList<>();
         Map<String, String> vars = new java.util.HashMap<>();
         if (viaVariable) {
@@ -93,6 +99,12 @@ final class CallCommand implements Callable<Integer> {
             return 0;
         }
         return load(address, c, t);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private int load(InetSocketAddress address, AgiClient.Call c, Duration t) throws InterruptedException {
