@@ -142,8 +142,10 @@ public final class AgiServer implements AutoCloseable {
 
     private void serve(Socket s, Deadline deadline) {
         try {
-            AgiConnection connection = new AgiConnection(s, (int) Math.min(Integer.MAX_VALUE,
-                    settings.readTimeout().toMillis()));
+            long read = Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis());
+            // the whole exchange: environment block, the screening, Asterisk's replies
+            long max = settings.decisionDeadline().toMillis() + GuardedScreener.MARGIN.toMillis() + 2 * read;
+            AgiConnection connection = new AgiConnection(s, (int) read, max);
             new SessionHandler(connection, scripts, deadline, stats).run();
         } catch (IOException e) {
             stats.disconnected.increment();
