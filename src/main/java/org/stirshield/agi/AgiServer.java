@@ -95,15 +95,25 @@ public final class AgiServer implements AutoCloseable {
                         break;
                     }
                     LOG.warn("accept failed: {}", e.getMessage());
+                    pause();
                     continue;
                 } catch (IOException e) {
                     LOG.warn("accept failed: {}", e.getMessage());
+                    pause(); // e.g. out of file descriptors: do not spin
                     continue;
                 }
                 admit(s);
             }
         } finally {
             terminatedAccepting();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
