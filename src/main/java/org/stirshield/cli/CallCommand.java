@@ -48,7 +48,7 @@ final class CallCommand implements Callable<Integer> {
     List<String> extraArgs = new ArrayList<>();
 
     @Option(names = "--via-variable", description = "do not pass the Identity headers as AGI arguments: answer"
-            + " GET FULL VARIABLE ${PJSIP_HEADER(read,Identity[,n])} with them instead")
+            + " GET FULL VARIABLE $${PJSIP_HEADER(read,Identity[,n])} with them instead")
     boolean viaVariable;
 
     @Option(names = "--timeout", defaultValue = "10s", description = "per-session socket timeout (default ${DEFAULT-VALUE})")
