@@ -16,7 +16,8 @@ import org.asteriskjava.util.SocketConnectionFacade;
  * One FastAGI TCP connection as asterisk-java's reader and writer see it, with the bounds that
  * asterisk-java's own socket facade lacks: every read times out ({@code server.read_timeout}; its
  * default is 70 minutes), a line is at most {@link #MAX_LINE} bytes and a session at most
- * {@link #MAX_SESSION_BYTES}, so a hostile or broken peer cannot hold a session slot or the heap.
+ * {@link #MAX_SESSION_BYTES}, and the whole session is time-limited (a peer trickling a byte at a time
+ * cannot keep it open), so a hostile or broken peer cannot hold a session slot or the heap.
  * It also keeps the raw environment block: asterisk-java's request map drops empty values, and an empty
  * {@code agi_arg_1} (a call without Identity) must be told apart from no argument at all.
  */
@@ -39,8 +40,17 @@ final class AgiConnection implements SocketConnectionFacade {
     private int pos;
     private int limit;
 
-    AgiConnection(Socket socket, int readTimeoutMillis) throws IOException {
+    private final int readTimeoutMillis;
+    private final long endNanos;
+
+    /**
+     * @param readTimeoutMillis the longest wait for any read
+     * @param maxSessionMillis the longest the whole exchange may take, however it trickles in
+     */
+    AgiConnection(Socket socket, int readTimeoutMillis, long maxSessionMillis) throws IOException {
         this.socket = socket;
+        this.readTimeoutMillis = readTimeoutMillis;
+        this.endNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxSessionMillis);
         socket.setSoTimeout(readTimeoutMillis);
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
@@ -105,6 +115,12 @@ final class AgiConnection implements SocketConnectionFacade {
 
     private int fill() throws IOException {
         int n;
+        long leftMillis = (endNanos - System.nanoTime()) / 1_000_000;
+        if (leftMillis <= 0) {
+            timedOut = true;
+            throw new java.net.SocketTimeoutException("session longer than its time limit");
+        }
+        socket.setSoTimeout((int) Math.min(readTimeoutMillis, leftMillis));
         try {
             n = in.read(buf, 0, buf.length);
         } catch (java.net.SocketTimeoutException e) {

@@ -46,6 +46,8 @@ public final class AgiServer implements AutoCloseable {
     private final Thread acceptor;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopping;
+    private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1; // accept thread only
 
     private AgiServer(ServerSettings settings, CallScreener screener) throws IOException {
         this.settings = settings;
@@ -93,15 +95,25 @@ public final class AgiServer implements AutoCloseable {
                         break;
                     }
                     LOG.warn("accept failed: {}", e.getMessage());
+                    pause();
                     continue;
                 } catch (IOException e) {
                     LOG.warn("accept failed: {}", e.getMessage());
+                    pause(); // e.g. out of file descriptors: do not spin
                     continue;
                 }
                 admit(s);
             }
         } finally {
             terminatedAccepting();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -114,9 +126,12 @@ public final class AgiServer implements AutoCloseable {
         }
         if (stopping || !slots.tryAcquire()) {
             stats.refusedBusy.increment();
-            if (!stopping) {
-                LOG.warn("FastAGI connection from {} refused: {} sessions in progress (server.max_sessions)",
-                        s.getInetAddress().getHostAddress(), settings.maxSessions());
+            long now = System.nanoTime();
+            if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
+                lastBusyLog = now;
+                LOG.warn("FastAGI connection from {} refused: {} sessions in progress (server.max_sessions);"
+                        + " {} refused so far", s.getInetAddress().getHostAddress(), settings.maxSessions(),
+                        stats.refusedBusy.sum());
             }
             closeQuietly(s);
             return;
@@ -137,8 +152,10 @@ public final class AgiServer implements AutoCloseable {
 
     private void serve(Socket s, Deadline deadline) {
         try {
-            AgiConnection connection = new AgiConnection(s, (int) Math.min(Integer.MAX_VALUE,
-                    settings.readTimeout().toMillis()));
+            long read = Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis());
+            // the whole exchange: environment block, the screening, Asterisk's replies
+            long max = settings.decisionDeadline().toMillis() + GuardedScreener.MARGIN.toMillis() + 2 * read;
+            AgiConnection connection = new AgiConnection(s, (int) read, max);
             new SessionHandler(connection, scripts, deadline, stats).run();
         } catch (IOException e) {
             stats.disconnected.increment();

@@ -48,7 +48,7 @@ final class CallCommand implements Callable<Integer> {
     List<String> extraArgs = new ArrayList<>();
 
     @Option(names = "--via-variable", description = "do not pass the Identity headers as AGI arguments: answer"
-            + " GET FULL VARIABLE ${PJSIP_HEADER(read,Identity[,n])} with them instead")
+            + " GET FULL VARIABLE $${PJSIP_HEADER(read,Identity[,n])} with them instead")
     boolean viaVariable;
 
     @Option(names = "--timeout", defaultValue = "10s", description = "per-session socket timeout (default ${DEFAULT-VALUE})")
@@ -70,6 +70,12 @@ final class CallCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("stirshield call: " + e.getMessage());
             return 2;
+        }
+        for (String v : concat(identity, extraArgs)) {
+            if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+                System.err.println("stirshield call: an --identity or --arg value must be one line");
+                return 2;
+            }
         }
         List<String> args = new ArrayList<>();
         Map<String, String> vars = new java.util.HashMap<>();
@@ -93,6 +99,12 @@ final class CallCommand implements Callable<Integer> {
             return 0;
         }
         return load(address, c, t);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private int load(InetSocketAddress address, AgiClient.Call c, Duration t) throws InterruptedException {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * SIGTERM/SIGINT, then stops accepting and lets the calls in flight finish ({@code server.shutdown_grace}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the FastAGI server (AGI(agi://127.0.0.1:4573/verify,${PJSIP_HEADER(read,Identity)})).")
+        description = "Run the FastAGI server (AGI(agi://127.0.0.1:4573/verify,$${PJSIP_HEADER(read,Identity)})).")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 

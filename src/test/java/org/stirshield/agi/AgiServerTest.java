@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -328,6 +330,35 @@ class AgiServerTest {
         }
         await(() -> server.activeSessions() == 0, "slot freed");
         assertEquals(1, server.stats().readTimeouts());
+    }
+
+    @Test
+    void tricklingPeerIsDroppedAtTheSessionTimeLimit() throws Exception {
+        // never silent for read_timeout, but slower than the whole session may take
+        ServerSettings s = settings().withLimits(4, Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(2));
+        AgiServer server = start(s, scenarios.screener());
+        FakeAsterisk asterisk = new FakeAsterisk(server.address());
+        String block = FakeAsterisk.environmentBlock(asterisk.call(Scenarios.PROTECTED_TN, Scenarios.CALLED_TN,
+                List.of(Scenarios.genuine())));
+        try (Socket sock = asterisk.open("")) {
+            await(() -> server.activeSessions() == 1, "admitted");
+            OutputStream out = sock.getOutputStream();
+            try {
+                for (String line : block.split("(?<=\n)")) {
+                    if (server.activeSessions() == 0) {
+                        break;
+                    }
+                    out.write(line.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(150);
+                }
+            } catch (java.net.SocketException closed) {
+                // the server closed the connection under us: what we want
+            }
+        }
+        await(() -> server.activeSessions() == 0, "slot freed");
+        assertEquals(1, server.stats().readTimeouts());
+        assertTrue(scenarios.seen.isEmpty(), "never screened");
     }
 
     @Test
