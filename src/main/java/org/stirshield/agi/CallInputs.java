@@ -25,9 +25,8 @@ import org.stirshield.verify.CallAttempt;
  *
  * @param call the call to screen (Identity headers filled in unless {@link #fetchIdentity()})
  * @param fetchIdentity whether the Identity headers must be read with GET FULL VARIABLE
- * @param callerName the caller name Asterisk presented ({@code agi_calleridname}), or null
  */
-record CallInputs(CallAttempt call, boolean fetchIdentity, String callerName) {
+record CallInputs(CallAttempt call, boolean fetchIdentity) {
     /** Most Identity headers taken from one call (arguments or GET FULL VARIABLE). */
     static final int MAX_IDENTITY_HEADERS = 8;
     /** An HTTP-date that Asterisk split at its comma: "Mon" + " 23 Nov 2026 10:00:00 GMT". */
@@ -77,14 +76,14 @@ record CallInputs(CallAttempt call, boolean fetchIdentity, String callerName) {
             }
         }
         CallAttempt call = new CallAttempt(caller, called, identity, date, trunk,
-                known(env.get("agi_uniqueid")), known(env.get("agi_channel")));
-        return new CallInputs(call, !identityArgument, known(env.get("agi_calleridname")));
+                known(env.get("agi_uniqueid")), known(env.get("agi_channel")), known(env.get("agi_calleridname")));
+        return new CallInputs(call, !identityArgument);
     }
 
     CallInputs withIdentity(List<String> headers) {
         CallAttempt c = call;
         return new CallInputs(new CallAttempt(c.callerTn(), c.calledTn(), headers, c.date(), c.trunk(), c.callId(),
-                c.channel()), false, callerName);
+                c.channel(), c.callerName()), false);
     }
 
     private static String known(String v) {

@@ -11,9 +11,9 @@ import org.stirshield.policy.Decision;
  *
  * <p>Always set (empty when there is no value, so a second AGI call on the same channel never leaves a
  * stale value): STIR_STATUS, STIR_ACTION, STIR_ATTEST, STIR_VERSTAT, STIR_SIP_CODE, STIR_REASON,
- * STIR_AGENCY. Set only when the decision has a caller name: STIR_CALLER_NAME and CALLERID(name). A caller
- * name that ends in white space is a prefix (e.g. {@code "[UNVERIFIED] "}) put in front of the name the
- * caller presented; any other caller name replaces it.
+ * STIR_AGENCY. Set only when the decision has a caller name: STIR_CALLER_NAME and CALLERID(name), both the
+ * complete new name (policy builds it, e.g. {@code "[UNVERIFIED] " + the name the caller presented}, or the
+ * agency's verified name).
  */
 final class ChannelVariables {
     /** Longest value written (Asterisk reads an AGI command into a 2 KiB buffer). */
@@ -22,7 +22,7 @@ final class ChannelVariables {
     private ChannelVariables() {
     }
 
-    static Map<String, String> of(Decision d, String presentedName) {
+    static Map<String, String> of(Decision d) {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("STIR_STATUS", nz(d.status()));
         v.put("STIR_ACTION", d.action() == null ? Action.ALLOW.token() : d.action().token());
@@ -32,10 +32,8 @@ final class ChannelVariables {
         v.put("STIR_REASON", nz(d.reason()));
         v.put("STIR_AGENCY", d.match() == null ? "" : nz(d.match().agency()));
         if (d.callerName() != null && !d.callerName().isEmpty()) {
-            String name = d.callerName();
-            v.put("STIR_CALLER_NAME", clean(name));
-            boolean prefix = Character.isWhitespace(name.charAt(name.length() - 1));
-            v.put("CALLERID(name)", clean(prefix && presentedName != null ? name + presentedName : name));
+            v.put("STIR_CALLER_NAME", d.callerName());
+            v.put("CALLERID(name)", d.callerName());
         }
         v.replaceAll((k, val) -> clean(val));
         return v;

@@ -112,7 +112,7 @@ final class GuardedScreener {
         Verdict v = new Verdict(Verdict.Status.FAIL, null, reason, null, null, null, null, null, null, null,
                 call.callerTn(), call.calledTn(), null);
         return new Decision(call, v, null, "FAIL", failsafeAction, reason.code(), reason.sipCode(),
-                failsafeAction == Action.TAG ? FAILSAFE_TAG : null, 0);
+                failsafeAction == Action.TAG ? FAILSAFE_TAG + presented(call) : null, 0);
     }
 
     private static ScheduledThreadPoolExecutor watchdog() {
@@ -120,5 +120,13 @@ final class GuardedScreener {
                 Thread.ofPlatform().name("agi-watchdog").daemon().factory());
         t.setRemoveOnCancelPolicy(true); // a cancelled watchdog (the normal case) leaves no garbage queued
         return t;
+    }
+
+    /** The name the caller presented, else its number: what the fail-safe tag is put in front of. */
+    private static String presented(CallAttempt call) {
+        if (call.callerName() != null && !call.callerName().isBlank()) {
+            return call.callerName();
+        }
+        return call.callerTn() == null ? "" : call.callerTn();
     }
 }

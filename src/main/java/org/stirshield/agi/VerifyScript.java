@@ -27,9 +27,8 @@ final class VerifyScript implements AgiSession.Script {
         if (in.fetchIdentity()) {
             in = in.withIdentity(readIdentityHeaders(session));
         }
-        String presentedName = in.callerName();
         screener.screen(in.call(), session.deadline, (decision, late) -> {
-            Map<String, String> vars = ChannelVariables.of(decision, presentedName);
+            Map<String, String> vars = ChannelVariables.of(decision);
             try {
                 session.send(new ExecCommand("MSet", ChannelVariables.msetArgument(vars)));
             } finally {

@@ -218,7 +218,7 @@ class AgiServerTest {
         AgiClient.Result r = asterisk.run(call);
         assertEquals(Scenarios.ordered("STIR_STATUS", "FAIL", "STIR_ACTION", "tag", "STIR_ATTEST", "",
                 "STIR_VERSTAT", "TN-Validation-Failed", "STIR_SIP_CODE", "436", "STIR_REASON", "x5u-timeout",
-                "STIR_AGENCY", "", "STIR_CALLER_NAME", "[UNVERIFIED] ",
+                "STIR_AGENCY", "", "STIR_CALLER_NAME", "[UNVERIFIED] Consulate",
                 "CALLERID(name)", "[UNVERIFIED] Consulate"), r.variables());
         assertEquals(1, server.stats().deadlineFailsafe());
         assertEquals(1, server.activeSessions(), "the slot stays taken while the screener still runs");

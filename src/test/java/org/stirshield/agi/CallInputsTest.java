@@ -51,7 +51,7 @@ class CallInputsTest {
         assertNull(in.call().callerTn());
         assertEquals("100", in.call().calledTn());
         assertNull(in.call().callId());
-        assertNull(in.callerName());
+        assertNull(in.call().callerName());
         assertEquals("from-carrier", in.call().trunk());
     }
 }

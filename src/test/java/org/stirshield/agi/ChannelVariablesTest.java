@@ -46,7 +46,7 @@ class ChannelVariablesTest {
     void controlCharactersAreRemovedAndValuesBounded() {
         Decision d = decision("FAIL", Action.TAG, Reason.X5U_TIMEOUT, "[UNVERIFIED] ",
                 new ProtectedMatch("+861012308", "Evil\r\nHANGUP\u0000" + "x".repeat(500), "gov"));
-        Map<String, String> v = ChannelVariables.of(d, "Caller");
+        Map<String, String> v = ChannelVariables.of(d);
         String agency = v.get("STIR_AGENCY");
         assertTrue(agency.startsWith("EvilHANGUP"), agency);
         assertEquals(ChannelVariables.MAX_VALUE, agency.length());
@@ -56,15 +56,13 @@ class ChannelVariablesTest {
     }
 
     @Test
-    void prefixCallerNameIsPutBeforeThePresentedName() {
-        Map<String, String> v = ChannelVariables.of(decision("FAIL", Action.TAG, Reason.X5U_TIMEOUT, "[UNVERIFIED] ", null),
-                "Embassy");
+    void decisionsCallerNameIsTheCompleteNewName() {
+        Map<String, String> v = ChannelVariables.of(decision("FAIL", Action.TAG, Reason.X5U_TIMEOUT, "[UNVERIFIED] Embassy", null));
         assertEquals("[UNVERIFIED] Embassy", v.get("CALLERID(name)"));
-        assertEquals("[UNVERIFIED] ", v.get("STIR_CALLER_NAME"));
-        Map<String, String> replace = ChannelVariables.of(decision("PASS", Action.ALLOW, null, "Consular Hotline", null),
-                "whatever");
+        assertEquals("[UNVERIFIED] Embassy", v.get("STIR_CALLER_NAME"));
+        Map<String, String> replace = ChannelVariables.of(decision("PASS", Action.ALLOW, null, "Consular Hotline", null));
         assertEquals("Consular Hotline", replace.get("CALLERID(name)"));
-        Map<String, String> none = ChannelVariables.of(decision("PASS", Action.ALLOW, null, null, null), "x");
+        Map<String, String> none = ChannelVariables.of(decision("PASS", Action.ALLOW, null, null, null));
         assertEquals(List.of("STIR_STATUS", "STIR_ACTION", "STIR_ATTEST", "STIR_VERSTAT", "STIR_SIP_CODE", "STIR_REASON",
                 "STIR_AGENCY"), List.copyOf(none.keySet()));
     }
