@@ -122,11 +122,8 @@ final class GuardedScreener {
         return t;
     }
 
-    /** The name the caller presented, else its number: what the fail-safe tag is put in front of. */
+    /** The name the caller presented (what the fail-safe tag is put in front of), or nothing. */
     private static String presented(CallAttempt call) {
-        if (call.callerName() != null && !call.callerName().isBlank()) {
-            return call.callerName();
-        }
-        return call.callerTn() == null ? "" : call.callerTn();
+        return call.callerName() == null || call.callerName().isBlank() ? "" : call.callerName();
     }
 }

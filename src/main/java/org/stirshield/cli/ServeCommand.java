@@ -8,14 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.agi.AgiServer;
 import org.stirshield.agi.ServerSettings;
-import org.stirshield.cert.Deadline;
+import org.stirshield.audit.Metrics;
 import org.stirshield.config.ConfigValues;
-import org.stirshield.policy.Action;
-import org.stirshield.policy.Decision;
-import org.stirshield.service.CallScreener;
-import org.stirshield.verify.CallAttempt;
-import org.stirshield.verify.Reason;
-import org.stirshield.verify.Verdict;
+import org.stirshield.service.StirShieldService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,10 +48,20 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("stirshield serve: " + (config == null ? "" : config + ": ") + e.getMessage());
             return 2;
         }
-        ScreeningService service = startService(new ServiceOptions(config, tree, audit, metrics));
+        StirShieldService service;
+        try {
+            service = startService(new StirShieldService.Options(config, tree, audit, metrics));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("stirshield serve: " + (config == null ? "" : config + ": ") + e.getMessage());
+            return 2;
+        }
         AgiServer server;
         try {
             server = AgiServer.start(settings, service.screener());
+            service.metrics().bindAgi(server::activeSessions, () -> {
+                AgiServer.Stats st = server.stats();
+                return new Metrics.AgiCounts(st.accepted(), st.refusedNotAllowed(), st.refusedBusy(), st.deadlineFailsafe());
+            });
         } catch (java.io.IOException e) {
             service.close();
             System.err.println("stirshield serve: cannot listen on " + settings.listen() + ": " + e.getMessage());
@@ -76,45 +81,8 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What the verification pipeline is built from. */
-    record ServiceOptions(Path configFile, JsonNode config, Path auditFile, String metricsListen) {
-    }
-
-    /** The running pipeline: its screener, and close() to flush the audit log and stop metrics. */
-    interface ScreeningService extends AutoCloseable {
-        CallScreener screener();
-
-        @Override
-        void close();
-    }
-
-    /**
-     * Builds the verification pipeline (verifier + replay + policy + audit, and the metrics endpoint).
-     *
-     * <p>TODO(lead, integration): replace the body with the one call to the service factory, e.g.
-     * {@code StirShieldService s = org.stirshield.service.StirShieldService.start(options); return s;} (with
-     * {@code screener()} and {@code close()}), and move {@link ServiceOptions} there. Until then the
-     * server answers every call with the fail-safe decision (FAIL, internal_error, action tag) and says so
-     * at start-up.
-     */
-    static ScreeningService startService(ServiceOptions options) {
-        LOG.warn("verification pipeline not wired into `serve` yet (integration TODO): every call is answered"
-                + " FAIL/internal_error/tag");
-        CallScreener unwired = (CallAttempt call, Deadline deadline) -> {
-            Verdict v = new Verdict(Verdict.Status.FAIL, null, Reason.INTERNAL_ERROR, null, null, null, null, null,
-                    null, null, call.callerTn(), call.calledTn(), null);
-            return new Decision(call, v, null, "FAIL", Action.TAG, Reason.INTERNAL_ERROR.code(),
-                    Reason.INTERNAL_ERROR.sipCode(), "[UNVERIFIED] ", 0);
-        };
-        return new ScreeningService() {
-            @Override
-            public CallScreener screener() {
-                return unwired;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+    /** Builds the verification pipeline: verifier + replay + policy + audit, and the metrics endpoint. */
+    static StirShieldService startService(StirShieldService.Options options) throws java.io.IOException {
+        return StirShieldService.start(options);
     }
 }
