@@ -1,0 +1,330 @@
+package org.stirshield.cert;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production {@link CertificateSource}: x5u URL → validated {@link Credential}, through a bounded
+ * Caffeine cache in front of the {@link GuardedFetcher} (CRT-01..05).
+ *
+ * <ul>
+ *   <li><b>Hit:</b> a completed entry is answered at once; the core's cheap {@code checkValidAt}
+ *       re-checks validity and revocation at the call's verification time.</li>
+ *   <li><b>Single flight:</b> concurrent calls for one cold URL share one load (one HTTP request);
+ *       each waits only until its own deadline (then TIMEOUT) while the load continues for the
+ *       others and is cached for later calls.</li>
+ *   <li><b>Lifetime:</b> max(min_ttl, Cache-Control max-age / Expires), at most max_ttl, never past
+ *       the leaf's notAfter. Within refresh_ahead of expiry a hit starts one background refresh and
+ *       keeps serving the current entry (stale-while-revalidate); a failed refresh keeps it.</li>
+ *   <li><b>Negative caching:</b> a failed load is remembered for negative_ttl and answered with the
+ *       same failure immediately.</li>
+ *   <li><b>Bounds:</b> entries and bytes (each entry weighs max(DER bytes, max_weight / max_entries),
+ *       so the single weight bound enforces both).</li>
+ *   <li><b>Pinned</b> URLs are answered from local PEM files, never the network; the optional
+ *       {@link DiskCache} survives restarts (re-validated on load).</li>
+ * </ul>
+ */
+public final class CachedCertificateSource implements CertificateSource, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedCertificateSource.class);
+
+    private sealed interface Entry permits Good, Failed {
+        long expiresAt();
+
+        int weight();
+    }
+
+    private record Good(Credential credential, int weight, long expiresAt, long refreshAt, boolean pinned)
+            implements Entry {
+    }
+
+    private record Failed(CredentialFailure failure, String message, long expiresAt) implements Entry {
+        @Override
+        public int weight() {
+            return 64;
+        }
+    }
+
+    private final FetchSettings settings;
+    private final GuardedFetcher fetcher;
+    private final CredentialValidator validator;
+    private final CertificateEvents events;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final DiskCache disk;
+    private final Map<String, List<X509Certificate>> pinned;
+    private final AsyncCache<String, Entry> cache;
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final Semaphore fetchPermits;
+
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder fetches = new LongAdder();
+    private final Map<CredentialFailure, LongAdder> failures = new EnumMap<>(CredentialFailure.class);
+    private final LongAdder latencyTotal = new LongAdder();
+    private final AtomicLong latencyMax = new AtomicLong();
+
+    CachedCertificateSource(FetchSettings settings, GuardedFetcher fetcher, CredentialValidator validator,
+            CertificateEvents events, Ticker ticker, Clock clock, ExecutorService executor, boolean ownsExecutor,
+            Map<String, List<X509Certificate>> pinned) {
+        this.settings = settings;
+        this.fetcher = fetcher;
+        this.validator = validator;
+        this.events = events == null ? CertificateEvents.NONE : events;
+        this.ticker = ticker;
+        this.clock = clock;
+        this.executor = executor;
+        this.ownsExecutor = ownsExecutor;
+        this.pinned = Map.copyOf(pinned);
+        this.disk = settings.cache().dir() == null ? null : new DiskCache(settings.cache().dir(), settings.maxBodyBytes());
+        this.fetchPermits = new Semaphore(settings.maxConcurrentFetches());
+        for (CredentialFailure f : CredentialFailure.values()) {
+            failures.put(f, new LongAdder());
+        }
+        long maxWeight = settings.cache().maxWeight();
+        int minWeight = (int) Math.min(Integer.MAX_VALUE, (maxWeight + settings.cache().maxEntries() - 1)
+                / settings.cache().maxEntries());
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumWeight(maxWeight)
+                .weigher((String k, Entry e) -> Math.max(minWeight, e.weight()))
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry e, long now) {
+                        return Math.max(0, e.expiresAt() - now);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                        return Math.max(0, e.expiresAt() - now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry e, long now, long current) {
+                        return current;
+                    }
+                })
+                .buildAsync();
+    }
+
+    @Override
+    public Credential credential(String x5u, Instant at, Deadline deadline) throws CredentialException {
+        if (x5u == null || x5u.isEmpty() || x5u.length() > UrlRules.MAX_URL_CHARS) {
+            throw new CredentialException(CredentialFailure.BAD_URL, "x5u empty or longer than "
+                    + UrlRules.MAX_URL_CHARS + " characters");
+        }
+        CompletableFuture<Entry> f = cache.getIfPresent(x5u);
+        Entry e;
+        if (f != null && f.isDone()) {
+            hits.increment();
+            events.cacheHit();
+            e = f.join(); // loads never complete exceptionally
+        } else {
+            misses.increment();
+            events.cacheMiss();
+            if (f == null) {
+                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at, true), executor));
+            }
+            e = await(f, x5u, deadline);
+        }
+        if (e instanceof Good g) {
+            maybeRefresh(x5u, g, at);
+            validator.checkValidAt(g.credential(), at, deadline);
+            return g.credential();
+        }
+        Failed failed = (Failed) e;
+        throw new CredentialException(failed.failure(), failed.message());
+    }
+
+    /** Counters since start. */
+    public CertificateStats stats() {
+        Map<CredentialFailure, Long> byKind = new EnumMap<>(CredentialFailure.class);
+        failures.forEach((k, v) -> {
+            long n = v.sum();
+            if (n > 0) {
+                byKind.put(k, n);
+            }
+        });
+        return new CertificateStats(hits.sum(), misses.sum(), fetches.sum(), byKind,
+                Duration.ofNanos(latencyTotal.sum()), Duration.ofNanos(latencyMax.get()),
+                cache.synchronous().estimatedSize());
+    }
+
+    private Entry await(CompletableFuture<Entry> f, String x5u, Deadline deadline) throws CredentialException {
+        try {
+            return f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            throw new CredentialException(CredentialFailure.TIMEOUT, "x5u " + Printable.of(x5u)
+                    + ": no certificate within the call's deadline (fetch continues for later calls)");
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new CredentialException(CredentialFailure.TIMEOUT, "x5u " + Printable.of(x5u) + ": interrupted");
+        } catch (ExecutionException ex) {
+            throw new CredentialException(CredentialFailure.UNREACHABLE, "x5u " + Printable.of(x5u) + ": "
+                    + ex.getCause());
+        }
+    }
+
+    private void maybeRefresh(String x5u, Good g, Instant at) {
+        if (g.pinned() || ticker.read() - g.refreshAt() < 0 || !refreshing.add(x5u)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    Entry fresh = load(x5u, at, false);
+                    if (fresh instanceof Good) {
+                        cache.put(x5u, CompletableFuture.completedFuture(fresh));
+                    } else {
+                        LOG.info("refresh of x5u {} failed; serving the cached certificate until it expires",
+                                Printable.of(x5u));
+                    }
+                } finally {
+                    refreshing.remove(x5u);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            refreshing.remove(x5u);
+        }
+    }
+
+    /** Loads one URL: pinned file, else disk cache (unless refreshing), else the network. Never throws. */
+    private Entry load(String url, Instant at, boolean fromDisk) {
+        long t0 = System.nanoTime();
+        boolean network = false;
+        try {
+            List<X509Certificate> pin = pinned.get(url);
+            if (pin != null) {
+                Credential c = validator.validate(url, pin, at, Deadline.in(settings.fetchTimeout()));
+                return good(c, settings.cache().maxTtl(), true);
+            }
+            if (disk != null && fromDisk) {
+                Optional<DiskCache.Stored> stored = disk.read(url, clock.instant());
+                if (stored.isPresent()) {
+                    try {
+                        Credential c = validator.validate(url, stored.get().chain(), at, Deadline.in(settings.fetchTimeout()));
+                        return good(c, Duration.between(clock.instant(), stored.get().expires()), false);
+                    } catch (CredentialException e) {
+                        LOG.info("cached file for x5u {} no longer validates ({}); fetching", Printable.of(url), e.failure());
+                    }
+                }
+            }
+            if (!fetchPermits.tryAcquire(settings.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                // Local congestion, not the server's fault: answer the waiting calls, remember nothing.
+                return new Failed(CredentialFailure.TIMEOUT, "x5u " + Printable.of(url) + ": more than "
+                        + settings.maxConcurrentFetches() + " fetches in flight", ticker.read());
+            }
+            network = true;
+            GuardedFetcher.Response r;
+            List<X509Certificate> chain;
+            try {
+                r = fetcher.fetch(url, UrlRules.Kind.X5U, settings.maxBodyBytes(), Deadline.in(settings.fetchTimeout()));
+                chain = CertificateChains.parse(r.body());
+            } finally {
+                fetchPermits.release();
+            }
+            Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+            fetches.increment();
+            recordLatency(latency);
+            events.fetched(latency, url);
+            Credential c = validator.validate(url, chain, at, Deadline.in(settings.fetchTimeout()));
+            Instant now = clock.instant();
+            Duration ttl = max(settings.cache().minTtl(), r.freshness(now).orElse(Duration.ZERO));
+            Good g = good(c, ttl, false);
+            if (disk != null) {
+                disk.write(url, chain, now.plusNanos(g.expiresAt() - ticker.read()));
+            }
+            return g;
+        } catch (CredentialException e) {
+            return failed(url, e.failure(), e.getMessage(), t0, network);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(url, CredentialFailure.TIMEOUT, "interrupted", t0, network);
+        } catch (RuntimeException | Error e) {
+            LOG.error("x5u {}: unexpected failure while loading", Printable.of(url), e);
+            return failed(url, CredentialFailure.UNREACHABLE, "internal error: " + e, t0, network);
+        }
+    }
+
+    private Failed failed(String url, CredentialFailure failure, String message, long t0, boolean network) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+        if (network) {
+            recordLatency(latency);
+        }
+        failures.get(failure).increment();
+        events.fetchFailed(failure, latency);
+        LOG.info("x5u {}: {} ({}); remembered for {}", Printable.of(url), failure, message,
+                settings.cache().negativeTtl());
+        return new Failed(failure, message, saturatedAdd(ticker.read(), settings.cache().negativeTtl().toNanos()));
+    }
+
+    /** Lifetime {@code wanted}, at most max_ttl, never past any certificate's notAfter. */
+    private Good good(Credential c, Duration wanted, boolean pin) {
+        Duration ttl = min(wanted, settings.cache().maxTtl());
+        Instant now = clock.instant();
+        int weight = 0;
+        for (X509Certificate x : c.chain()) {
+            Duration left = Duration.between(now, x.getNotAfter().toInstant());
+            ttl = min(ttl, left.isNegative() ? Duration.ZERO : left);
+            try {
+                weight += x.getEncoded().length;
+            } catch (CertificateEncodingException e) {
+                weight += 2048;
+            }
+        }
+        long nanos = ttl.toNanos();
+        long expiresAt = saturatedAdd(ticker.read(), nanos);
+        long ahead = Math.min(settings.cache().refreshAhead().toNanos(), nanos / 2);
+        return new Good(c, weight, expiresAt, expiresAt - ahead, pin);
+    }
+
+    private void recordLatency(Duration d) {
+        long n = d.toNanos();
+        latencyTotal.add(n);
+        latencyMax.accumulateAndGet(n, Math::max);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    @Override
+    public void close() {
+        if (ownsExecutor) {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.stirshield.cert;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Assembles the production certificate and CRL sources from the {@code certificates:} settings:
+ *
+ * <pre>{@code
+ * FetchSettings fs = FetchSettings.from(ConfigValues.section(root, "certificates"));
+ * HttpCrlSource crls = CertificateSources.crls(fs, fileCrls, events);          // CRT-05
+ * CredentialValidator v = new CredentialValidator(anchors, crls, CertificateSources.revocationMode(fs));
+ * CachedCertificateSource x5u = CertificateSources.production(fs, v, events); // CRT-01..05
+ * }</pre>
+ */
+public final class CertificateSources {
+    private CertificateSources() {
+    }
+
+    /**
+     * The x5u certificate source: guarded HTTPS fetcher, single-flight bounded cache, negative cache,
+     * refresh ahead, optional disk cache, pinned URLs. Close it at shutdown.
+     */
+    public static CachedCertificateSource production(FetchSettings s, CredentialValidator validator, CertificateEvents events) {
+        return buildWarm(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
+                Ticker.systemTicker(), Clock.systemUTC());
+    }
+
+    /**
+     * The CRL source for the validator (CRT-05): {@code preloaded} (e.g. verification.crl_files; may be
+     * null) first, else the CRL Distribution Point through the guarded fetcher.
+     */
+    public static HttpCrlSource crls(FetchSettings s, CrlSource preloaded, CertificateEvents events) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        return new HttpCrlSource(s, fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex),
+                events, Ticker.systemTicker(), Clock.systemUTC(), ex, preloaded);
+    }
+
+    /**
+     * The validator's revocation mode that makes {@code certificates.crl.on_unavailable} effective:
+     * {@code fail} → REQUIRE (no CRL for a certificate with a CRL DP fails it), {@code ignore} →
+     * IF_AVAILABLE.
+     */
+    public static RevocationMode revocationMode(FetchSettings s) {
+        return s.crl().failWhenUnavailable() ? RevocationMode.REQUIRE : RevocationMode.IF_AVAILABLE;
+    }
+
+    /** The guarded fetcher the settings describe (one per source). */
+    static GuardedFetcher fetcher(FetchSettings s, GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust,
+            GuardedFetcher.Trace trace, ExecutorService executor) {
+        AddressGuard guard = new AddressGuard(s.permitCidrs().stream().map(Cidr::parse).toList(),
+                s.denyCidrs().stream().map(Cidr::parse).toList());
+        return new GuardedFetcher(new UrlRules(s.allowHttp(), s.allowPorts()), guard, resolver,
+                trust != null ? trust : HostnameTrustManager.trustManagers(s.tlsCaFile()), s.connectTimeout(), s.fetchTimeout(),
+                s.maxRedirects(), trace, executor);
+    }
+
+    private static CachedCertificateSource buildWarm(FetchSettings s, CredentialValidator validator,
+            CertificateEvents events, GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust,
+            GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        GuardedFetcher f = fetcher(s, resolver, trust, trace, ex);
+        ex.execute(f::warmUp);
+        return new CachedCertificateSource(s, f, validator, events, ticker, clock, ex, true, readPinned(s.pinned()));
+    }
+
+    static CachedCertificateSource build(FetchSettings s, CredentialValidator validator, CertificateEvents events,
+            GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust, GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        return new CachedCertificateSource(s, fetcher(s, resolver, trust, trace, ex), validator, events, ticker, clock, ex,
+                true, readPinned(s.pinned()));
+    }
+
+    /** Reads the pinned PEM files now, so a missing or broken file fails at startup. */
+    static Map<String, List<X509Certificate>> readPinned(Map<String, Path> files) {
+        Map<String, List<X509Certificate>> out = new LinkedHashMap<>();
+        files.forEach((url, file) -> {
+            try {
+                if (Files.size(file) > 1024 * 1024) {
+                    throw new IllegalArgumentException("certificates.pinned " + file + ": larger than 1 MiB");
+                }
+                out.put(url, CertificateChains.parse(Files.readAllBytes(file)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("certificates.pinned " + url + ": cannot read " + file + ": " + e, e);
+            } catch (CredentialException e) {
+                throw new IllegalArgumentException("certificates.pinned " + url + ": " + file + ": " + e.getMessage(), e);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,229 @@
+package org.stirshield.cert;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.security.PublicKey;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1IA5String;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CRLs from the certificate's CRL Distribution Point (CRT-05; ATIS-1000080 §6.4.1: one
+ * DistributionPoint, an http URL, DER CRL), fetched through the same {@link GuardedFetcher} (http is
+ * allowed for CRLs, the address guard still applies), single-flight, cached until nextUpdate (at
+ * most cache.max_ttl; crl.min_ttl when nextUpdate is absent or already past), a failure remembered
+ * for cache.negative_ttl. A CRL is returned only if its issuer name is the issuer's subject and its
+ * signature verifies with the issuer's key (checked once per CRL and issuer key); whether it is
+ * current at the verification time is the validator's decision (RevocationMode). When no CRL can be
+ * had, {@code crl.on_unavailable: fail} (default) answers REVOCATION_UNAVAILABLE and {@code ignore}
+ * answers null (not checked). CRLs preloaded from files (verification.crl_files) are consulted first.
+ */
+public final class HttpCrlSource implements CrlSource, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpCrlSource.class);
+
+    private record Entry(X509CRL crl, String error, long expiresAt, Map<PublicKey, Boolean> verified) {
+    }
+
+    private final FetchSettings settings;
+    private final GuardedFetcher fetcher;
+    private final CertificateEvents events;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final AsyncCache<String, Entry> cache;
+    private final CrlSource preloaded;
+
+    HttpCrlSource(FetchSettings settings, GuardedFetcher fetcher, CertificateEvents events, Ticker ticker, Clock clock,
+            ExecutorService executor, CrlSource preloaded) {
+        this.preloaded = preloaded;
+        this.settings = settings;
+        this.fetcher = fetcher;
+        this.events = events == null ? CertificateEvents.NONE : events;
+        this.ticker = ticker;
+        this.clock = clock;
+        this.executor = executor;
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumWeight(Math.max(settings.crl().maxBytes(), settings.crl().maxBytes() * 64))
+                .weigher((String k, Entry e) -> e.crl == null ? 64 : (int) Math.min(Integer.MAX_VALUE, encodedLength(e.crl)))
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry e, long now) {
+                        return Math.max(0, e.expiresAt() - now);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                        return Math.max(0, e.expiresAt() - now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry e, long now, long current) {
+                        return current;
+                    }
+                })
+                .buildAsync();
+    }
+
+    @Override
+    public X509CRL crlFor(X509Certificate cert, X509Certificate issuer, Instant at, Deadline deadline)
+            throws CredentialException {
+        if (preloaded != null) {
+            X509CRL known = preloaded.crlFor(cert, issuer, at, deadline);
+            if (known != null) {
+                return known; // verification.crl_files first: an operator-supplied CRL needs no fetch
+            }
+        }
+        String url = distributionPoint(cert);
+        if (url == null) {
+            return null;
+        }
+        CompletableFuture<Entry> f = cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k), executor));
+        Entry e;
+        try {
+            e = f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            return unavailable(url, "not fetched within the call's deadline");
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return unavailable(url, "interrupted");
+        } catch (ExecutionException ex) {
+            return unavailable(url, String.valueOf(ex.getCause()));
+        }
+        if (e.crl() == null) {
+            return unavailable(url, e.error());
+        }
+        X509CRL crl = e.crl();
+        if (!crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+            return unavailable(url, "CRL issuer " + crl.getIssuerX500Principal() + " is not the certificate's issuer");
+        }
+        Boolean ok = e.verified().computeIfAbsent(issuer.getPublicKey(), key -> {
+            try {
+                crl.verify(key);
+                return true;
+            } catch (java.security.GeneralSecurityException ex) {
+                return false;
+            }
+        });
+        if (!ok) {
+            return unavailable(url, "CRL signature does not verify with the issuer's key");
+        }
+        return crl;
+    }
+
+    private X509CRL unavailable(String url, String why) throws CredentialException {
+        if (settings.crl().failWhenUnavailable()) {
+            throw new CredentialException(CredentialFailure.REVOCATION_UNAVAILABLE, "CRL " + Printable.of(url) + ": " + why);
+        }
+        LOG.debug("CRL {} unavailable ({}); crl.on_unavailable=ignore", Printable.of(url), why);
+        return null;
+    }
+
+    private Entry load(String url) {
+        long t0 = System.nanoTime();
+        try {
+            GuardedFetcher.Response r = fetcher.fetch(url, UrlRules.Kind.CRL, settings.crl().maxBytes(),
+                    Deadline.in(settings.fetchTimeout()));
+            X509CRL crl = parse(r.body());
+            events.fetched(r.elapsed(), url);
+            Instant now = clock.instant();
+            Duration ttl = settings.crl().minTtl();
+            if (crl.getNextUpdate() != null) {
+                Duration untilNext = Duration.between(now, crl.getNextUpdate().toInstant());
+                if (untilNext.compareTo(ttl) > 0) {
+                    ttl = untilNext;
+                }
+            }
+            if (ttl.compareTo(settings.cache().maxTtl()) > 0) {
+                ttl = settings.cache().maxTtl();
+            }
+            return new Entry(crl, null, ticker.read() + ttl.toNanos(), new ConcurrentHashMap<>());
+        } catch (CredentialException e) {
+            Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+            events.fetchFailed(e.failure(), latency);
+            LOG.info("CRL {}: {} ({})", Printable.of(url), e.failure(), e.getMessage());
+            return new Entry(null, e.failure() + ": " + e.getMessage(),
+                    ticker.read() + settings.cache().negativeTtl().toNanos(), Map.of());
+        } catch (RuntimeException e) {
+            LOG.error("CRL {}: unexpected failure", Printable.of(url), e);
+            return new Entry(null, "internal error: " + e, ticker.read() + settings.cache().negativeTtl().toNanos(), Map.of());
+        }
+    }
+
+    /** The first http(s) URI in the certificate's CRL Distribution Points, or null. */
+    static String distributionPoint(X509Certificate cert) {
+        byte[] ext = cert.getExtensionValue(Extension.cRLDistributionPoints.getId());
+        if (ext == null) {
+            return null;
+        }
+        try {
+            CRLDistPoint cdp = CRLDistPoint.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+            for (DistributionPoint dp : cdp.getDistributionPoints()) {
+                DistributionPointName name = dp.getDistributionPoint();
+                if (name == null || name.getType() != DistributionPointName.FULL_NAME) {
+                    continue;
+                }
+                for (GeneralName g : GeneralNames.getInstance(name.getName()).getNames()) {
+                    if (g.getTagNo() == GeneralName.uniformResourceIdentifier) {
+                        String u = ASN1IA5String.getInstance(g.getName()).getString();
+                        String lower = u.toLowerCase(Locale.ROOT);
+                        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+                            return u;
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.info("unparseable CRL Distribution Points extension: {}", e.toString());
+        }
+        return null;
+    }
+
+    /** One DER CRL (ATIS-1000080 §6.4.1), or one PEM X509 CRL block. */
+    private static X509CRL parse(byte[] body) throws CredentialException {
+        try {
+            java.util.List<X509CRL> crls = FileCrlSource.parse(body);
+            if (crls.size() != 1) {
+                throw new CredentialException(CredentialFailure.UNPARSEABLE, "CRL: expected one CRL, got " + crls.size());
+            }
+            return crls.get(0);
+        } catch (java.security.cert.CRLException | RuntimeException e) {
+            throw new CredentialException(CredentialFailure.UNPARSEABLE, "CRL unparseable: " + Printable.of(e.getMessage()));
+        }
+    }
+
+    private static long encodedLength(X509CRL crl) {
+        try {
+            return crl.getEncoded().length;
+        } catch (java.security.cert.CRLException e) {
+            return 4096;
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
