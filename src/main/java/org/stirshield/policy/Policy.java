@@ -155,14 +155,14 @@ public final class Policy implements PolicyEngine {
     private static Decision notProtected(CallAttempt call, Verdict verdict, Action action, String reason,
             Integer sipCode, PolicyRule rule, int replayCount, String originalName, String tn) {
         return new Decision(call, verdict, null, Decision.NOT_PROTECTED, action, reason, sipCode,
-                action == Action.TAG ? tagged(rule.tag(), originalName, tn) : null, replayCount);
+                action == Action.TAG ? tagged(rule.tag(), originalName) : null, replayCount);
     }
 
     private static Decision failure(CallAttempt call, Verdict verdict, ProtectedMatch match, PolicyRule rule,
             String status, Action action, String reason, Integer sipCode, int replayCount, String originalName,
             String tn) {
         return new Decision(call, verdict, match, status, action, reason, sipCode,
-                action == Action.TAG ? tagged(rule.tag(), originalName, tn) : null, replayCount);
+                action == Action.TAG ? tagged(rule.tag(), originalName) : null, replayCount);
     }
 
     private static Action failAction(PolicyRule rule, Verdict verdict) {
@@ -179,13 +179,15 @@ public final class Policy implements PolicyEngine {
     }
 
     /**
-     * The full caller name for a tagged call: the tag followed by the received name, or, when there is
-     * none ({@code null}, blank or Asterisk's {@code unknown}), the tag followed by {@code +} and the TN.
+     * The caller name for a tagged call: the tag followed by the received name; when there is none
+     * ({@code null}, blank or Asterisk's {@code unknown}) the tag alone, which (ending in a space, as the
+     * default {@code "[UNVERIFIED] "} does) tells the agi adapter to put it in front of the name
+     * Asterisk presented.
      */
-    static String tagged(String tag, String originalName, String tn) {
+    static String tagged(String tag, String originalName) {
         String name = originalName == null ? "" : originalName.strip();
-        if (name.isEmpty() || name.equalsIgnoreCase("unknown")) {
-            name = tn == null ? "" : "+" + tn;
+        if (name.equalsIgnoreCase("unknown")) {
+            name = "";
         }
         return clean(tag + name);
     }

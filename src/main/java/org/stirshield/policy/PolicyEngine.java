@@ -10,8 +10,10 @@ import org.stirshield.verify.Verdict;
 public interface PolicyEngine {
 
     /**
-     * Decides one call. {@link Decision#callerName()} is the complete new CALLERID(name) to set (or null
-     * to leave it alone); {@code originalName} is the caller name as received (Asterisk's
+     * Decides one call. {@link Decision#callerName()} is null (leave CALLERID(name) alone), the agency's
+     * verified name, or for {@link Action#TAG} the tag followed by {@code originalName}; without an
+     * {@code originalName} it is the tag alone, a prefix (it ends in a space) for the adapter to put in
+     * front of the presented name. {@code originalName} is the caller name as received (Asterisk's
      * {@code agi_calleridname}; null, blank or {@code unknown} when there is none).
      *
      * @param call the call as received

@@ -123,7 +123,7 @@ public final class PolicyLoader {
             JsonNode ps = mapping(y, root, "policies");
             for (Iterator<Map.Entry<String, JsonNode>> it = ps.fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> f = it.next();
-                rules.put(f.getKey(), rule(y, ps, f.getKey(), f.getValue()));
+                rules.put(f.getKey(), rule(y, ps, f.getKey(), f.getValue(), warnings));
             }
         }
 
@@ -185,7 +185,8 @@ public final class PolicyLoader {
         return new Loaded(policy, keepEntries ? entries : List.of(), warnings);
     }
 
-    private static PolicyRule rule(LocatedYaml y, JsonNode parent, String name, JsonNode p) throws PolicyException {
+    private static PolicyRule rule(LocatedYaml y, JsonNode parent, String name, JsonNode p, List<String> warnings)
+            throws PolicyException {
         if (!p.isObject()) {
             throw new PolicyException(y.file, y.line(parent, name), "policy '" + name + "': expected a mapping");
         }
@@ -222,6 +223,11 @@ public final class PolicyLoader {
                 throw new PolicyException(y.file, y.line(p, "allow_trunks"), "trunk '" + t
                         + "' is in both deny_trunks and allow_trunks");
             }
+        }
+        if (p.has("tag") && !text(y, p, "tag").isEmpty() && !Character.isWhitespace(text(y, p, "tag").charAt(
+                text(y, p, "tag").length() - 1))) {
+            warnings.add(y.file + ":" + y.line(p, "tag") + ": tag \"" + text(y, p, "tag") + "\" does not end in a "
+                    + "space: without a received caller name it replaces the name instead of prefixing it");
         }
         return new PolicyRule(name, minAttest, spcs, fps, bool(y, p, "inbound_only", false), deny, allow,
                 action(y, p, "on_failure", Action.REJECT), action(y, p, "on_missing_identity", Action.TAG),

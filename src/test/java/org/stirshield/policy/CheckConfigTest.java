@@ -47,7 +47,7 @@ class CheckConfigTest {
                 policies:
                   strict: {min_attest: A}
                   hotline: {inbound_only: true}
-                  unused: {}
+                  unused: {tag: "[?]"}
                 protected:
                   - {prefix: "+86 10", agency: Beijing, policy: strict}
                   - {number: "+86 10 12308", agency: Consular, policy: hotline}
@@ -60,6 +60,7 @@ class CheckConfigTest {
         assertTrue(r.out().matches("(?s).*\\n\\s+3\\s+hotline \\[inbound_only].*"), r.out());
         assertTrue(r.out().contains("n.csv:2: duplicate entry 861065612308"), r.out());
         assertTrue(r.out().contains("policy 'unused' is not used"), r.out());
+        assertTrue(r.out().contains("policy.yaml:4: tag \"[?]\" does not end in a space"), r.out());
         // the exact hotline number under the Beijing prefix and inside the Ministry range: shadowing
         assertTrue(r.out().contains("861012308 (Consular / hotline) shadows 8610* (Beijing / strict)"), r.out());
         assertTrue(r.out().contains("861065612308 (Consular / hotline) shadows 861065610000..861065619999"), r.out());

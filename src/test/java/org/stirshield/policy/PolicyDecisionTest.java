@@ -155,14 +155,19 @@ class PolicyDecisionTest {
     }
 
     @Test
-    void tagWithoutAReceivedNameUsesTheNumberAndStripsHostileCharacters() {
-        Decision d = policy.decide(call(null), fail("442070000002", Reason.BAD_SIGNATURE), 0, "unknown");
-        assertEquals("[P2] +442070000002", d.callerName());
+    void tagWithoutAReceivedNameIsThePrefixAloneAndHostileCharactersAreStripped() {
+        for (String none : new String[] {null, "", "  ", "unknown"}) {
+            Decision d = policy.decide(call(null), fail("442070000002", Reason.BAD_SIGNATURE), 0, none);
+            assertEquals("[P2] ", d.callerName(), "a prefix (ends in a space) for the adapter");
+        }
+        assertEquals("[P2] ", policy.decide(call(null), fail("442070000002", Reason.BAD_SIGNATURE), 0).callerName());
         Decision e = policy.decide(call(null), fail("442070000002", Reason.BAD_SIGNATURE), 0,
                 "Evil\"\\\r\n,name" + "x".repeat(500));
         assertEquals(Action.TAG, e.action());
         assertEquals(Policy.MAX_NAME, e.callerName().length());
         assertEquals("[P2] Evil,namexxx", e.callerName().substring(0, 17));
+        assertEquals("[P2] Bob", policy.decide(call(null), fail("442070000002", Reason.BAD_SIGNATURE), 0, " Bob ")
+                .callerName(), "no trailing space: a full name, not a prefix");
     }
 
     @Test

@@ -36,10 +36,14 @@ final class TestCalls {
                 null, null, tn, "15551230000", List.of());
     }
 
+    /** Writes a file atomically (temporary file, then rename), as operators are told to. */
     static Path write(Path dir, String name, String text) {
         try {
             Path p = dir.resolve(name);
-            Files.writeString(p, text);
+            Path tmp = dir.resolve("." + name + ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
