@@ -44,7 +44,9 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Counter certFetches;
     private final Histogram certFetchSeconds;
     private final Counter certFetchFailures;
-    private final Gauge agiSessions;
+    private final java.util.concurrent.atomic.AtomicInteger agiSessionsCounted = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile java.util.function.IntSupplier agiInFlight;
+    private volatile java.util.function.Supplier<AgiCounts> agiCounts;
     private final Counter policyReloads;
     private final Gauge policyLastOk;
     private final Gauge policyLastReloadTime;
@@ -75,8 +77,27 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                 .register(registry);
         certFetchFailures = Counter.builder().name("stirshield_cert_fetch_failures")
                 .help("Certificate loads that failed, by CredentialFailure").labelNames("kind").register(registry);
-        agiSessions = Gauge.builder().name("stirshield_agi_sessions_in_flight")
-                .help("FastAGI sessions being served now").register(registry);
+        GaugeWithCallback.builder().name("stirshield_agi_sessions_in_flight")
+                .help("FastAGI sessions being served now")
+                .callback(cb -> cb.call(agiInFlight != null ? agiInFlight.getAsInt() : agiSessionsCounted.get()))
+                .register(registry);
+        CounterWithCallback.builder().name("stirshield_agi_connections")
+                .help("FastAGI connections by result (accepted, refused_not_allowed, refused_busy)")
+                .labelNames("result")
+                .callback(cb -> {
+                    AgiCounts c = agiCounts == null ? null : agiCounts.get();
+                    if (c != null) {
+                        cb.call(c.accepted(), "accepted");
+                        cb.call(c.refusedNotAllowed(), "refused_not_allowed");
+                        cb.call(c.refusedBusy(), "refused_busy");
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("stirshield_agi_failsafe_answers")
+                .help("Calls answered fail-safe because the decision missed its deadline")
+                .callback(cb -> {
+                    AgiCounts c = agiCounts == null ? null : agiCounts.get();
+                    cb.call(c == null ? 0 : c.deadlineFailsafe());
+                }).register(registry);
         policyReloads = Counter.builder().name("stirshield_policy_reloads")
                 .help("Policy file (re)loads by result (ok, error)").labelNames("result").register(registry);
         policyLastOk = Gauge.builder().name("stirshield_policy_last_reload_ok")
@@ -114,6 +135,23 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     /** Exposes the replay cache's size. */
     public void bindReplayDetector(ReplayDetector detector) {
         this.replay = detector;
+    }
+
+    /**
+     * FastAGI server counters, read when Prometheus scrapes.
+     *
+     * @param accepted sessions admitted
+     * @param refusedNotAllowed connections closed at accept because the source is not allow-listed
+     * @param refusedBusy connections closed at accept because max_sessions was reached
+     * @param deadlineFailsafe calls answered fail-safe because the decision missed its deadline
+     */
+    public record AgiCounts(long accepted, long refusedNotAllowed, long refusedBusy, long deadlineFailsafe) {
+    }
+
+    /** Reads sessions in flight and connection counters from the FastAGI server (the agi adapter owns them). */
+    public void bindAgi(java.util.function.IntSupplier inFlight, java.util.function.Supplier<AgiCounts> counts) {
+        this.agiInFlight = inFlight;
+        this.agiCounts = counts;
     }
 
     /** One call decided: {@code stirshield_calls_total} and the latency histogram. */
@@ -168,12 +206,12 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
 
     /** The AGI adapter calls this when a FastAGI session starts ... */
     public void agiSessionStarted() {
-        agiSessions.inc();
+        agiSessionsCounted.incrementAndGet();
     }
 
     /** ... and this when it ends (in a finally block). */
     public void agiSessionEnded() {
-        agiSessions.dec();
+        agiSessionsCounted.decrementAndGet();
     }
 
     /** The policy was (re)loaded; {@code ok} false when the new file was rejected. */

@@ -1,162 +1,184 @@
 package org.stirshield.agi;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.stirshield.cert.Deadline;
-import org.stirshield.policy.Action;
-import org.stirshield.policy.Decision;
-import org.stirshield.policy.ProtectedMatch;
+import org.stirshield.config.ConfigValues;
 import org.stirshield.service.CallScreener;
+import org.stirshield.service.StirShieldService;
+import org.stirshield.sign.CertificateAuthority;
+import org.stirshield.sign.LeafCertificate;
+import org.stirshield.sign.LeafSpec;
+import org.stirshield.sign.PassportSigner;
+import org.stirshield.sign.Pem;
 import org.stirshield.verify.CallAttempt;
-import org.stirshield.verify.Reason;
-import org.stirshield.verify.Verdict;
 
 /**
- * The call scenarios of the FastAGI tests, in ONE place: the protected number, the Identity headers,
- * and a stand-in screener in plain code returning Decisions built from real Verdicts.
- *
- * <p>TODO(lead, integration): replace {@link #screener()} by the real pipeline (verifier + replay +
- * policy + audit) with a test PKI, and the headers by really signed PASSporTs; the expected variables in
- * the tests stay the same.
+ * The call scenarios of the FastAGI tests, in ONE place, run through the REAL pipeline: a test STI PKI
+ * (root → leaf with a TNAuthList, generated here), really signed PASSporTs, and the production
+ * {@link StirShieldService} (verifier, certificate cache, replay detection, policy from a YAML file, audit
+ * log) built from a configuration file, exactly as {@code serve} builds it.
  */
-final class Scenarios {
+final class Scenarios implements AutoCloseable {
     /** A protected number: a consular hotline. */
     static final String PROTECTED_TN = "+861012308";
     /** Its owner; the comma, quotes and parentheses exercise the MSet escaping. */
     static final String AGENCY = "Ministry of Foreign Affairs, \"Global\" Consular Hotline (12308)";
     static final String CALLED_TN = "+8613800138000";
     static final String OTHER_TN = "+14155550100";
+    /** Where the carrier publishes its certificate; pinned to a local file in the configuration. */
+    static final String GENUINE_X5U = "https://cert.example.cn/shaken.pem";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern INFO = Pattern.compile(";info=<([^>]*)>");
+    private static final Pki PKI = new Pki();
 
     /** Recorded by the screener: every call it was asked about. */
     final ConcurrentLinkedQueue<CallAttempt> seen = new ConcurrentLinkedQueue<>();
+    private StirShieldService service;
+    private Path dir;
 
-    /** A PASSporT-shaped Identity header (RFC 8224 full form) claiming {@code origTn} → {@code destTn}. */
-    static String identity(String origTn, String destTn, String x5u) {
-        String header = b64("{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"" + x5u + "\"}");
-        String claims = b64("{\"attest\":\"A\",\"dest\":{\"tn\":[\"" + digits(destTn) + "\"]},\"iat\":1763900000,"
-                + "\"orig\":{\"tn\":\"" + digits(origTn) + "\"},\"origid\":\"4437c7eb-8f7a-4f0e-a863-f53a0e60251a\"}");
-        return header + "." + claims + "." + b64("signature") + ";info=<" + x5u + ">;alg=ES256;ppt=shaken";
+    Scenarios() {
+        PKI.refresh();
     }
 
+    /** The test STI PKI and the PASSporTs signed with it, re-signed when they get old (TIM-01: 60 s). */
+    private static final class Pki {
+        final CertificateAuthority root = CertificateAuthority.root("AGI Test STI-CA");
+        final LeafCertificate carrier = root.intermediate("AGI Test Issuing").issueLeaf(LeafSpec.spc("1234"));
+        final Path files;
+        volatile Instant signedAt = Instant.EPOCH;
+        volatile String genuine;
+        volatile String spoofed;
+
+        Pki() {
+            try {
+                files = Files.createTempDirectory("stirshield-agi-pki");
+                Files.createDirectories(files.resolve("trust"));
+                Files.writeString(files.resolve("trust/root.pem"), Pem.certificate(root.certificate()));
+                Files.writeString(files.resolve("carrier.pem"), carrier.chainPem());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        synchronized void refresh() {
+            Instant now = Instant.now();
+            if (Duration.between(signedAt, now).toSeconds() < 15) {
+                return;
+            }
+            genuine = sign(PROTECTED_TN, GENUINE_X5U, now);
+            spoofed = sign(OTHER_TN, GENUINE_X5U, now);
+            signedAt = now;
+        }
+
+        String sign(String origTn, String x5u, Instant iat) {
+            String jws = PassportSigner.shaken(carrier.privateKey(), x5u, "A", digits(origTn), List.of(digits(CALLED_TN)),
+                    iat.getEpochSecond(), "4437c7eb-8f7a-4f0e-a863-f53a0e60251a");
+            return PassportSigner.identityHeader(jws, x5u);
+        }
+    }
+
+    /** A PASSporT really signed by the carrier: {@code origTn} → {@link #CALLED_TN}, certificate at {@code x5u}. */
+    static String identity(String origTn, String x5u) {
+        return PKI.sign(origTn, x5u, Instant.now());
+    }
+
+    /** The protected number, signed A by its carrier (the same value within one test). */
     static String genuine() {
-        return identity(PROTECTED_TN, CALLED_TN, "https://cert.example.cn/shaken.pem");
+        return PKI.genuine;
     }
 
-    /** Signed for another number, presented with the protected one: the spoof. */
+    /** Signed (validly) for another number, presented with the protected one: the spoof (SHK-06). */
     static String spoofed() {
-        return identity(OTHER_TN, CALLED_TN, "https://cert.example.net/shaken.pem");
+        return PKI.spoofed;
     }
 
     static String malformed() {
         return "this-is-not-a-jws;info=<https://cert.example/a.pem>";
     }
 
-    /** A header whose certificate is on a server that never answers. */
+    /** A header whose certificate is on a server (on loopback) that never answers. */
     static String slowCertificate(int port) {
-        return identity(PROTECTED_TN, CALLED_TN, "http://127.0.0.1:" + port + "/shaken.pem");
+        return identity(PROTECTED_TN, "http://127.0.0.1:" + port + "/shaken.pem");
     }
 
-    /** Loads the test fetcher's classes (the first request of a JVM's HttpClient costs ~0.5 s more). */
-    static void warmUpFetcher(int port) {
-        try {
-            HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/warm-up"))
-                    .timeout(Duration.ofMillis(50)).build(), HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            // expected: the server never answers
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * The real pipeline, built on first use from a configuration file written here: trust anchors and the
+     * pinned carrier certificate from the test PKI; http and loopback cert servers allowed (for the
+     * hanging-server scenario only); the protected number with a policy that rejects failures and tags
+     * infrastructure errors; the audit log in a temporary directory; no metrics endpoint.
+     */
+    synchronized CallScreener screener() {
+        if (service == null) {
+            try {
+                dir = Files.createTempDirectory("stirshield-agi");
+                Files.writeString(dir.resolve("policy.yaml"), """
+                        reject_sip_code: 603
+                        policies:
+                          government:
+                            min_attest: A
+                            allowed_signers: {spc: ["1234"]}
+                            deny_trunks: [from-intl-gw]
+                            on_failure: reject
+                            on_missing_identity: reject
+                            on_infrastructure_error: tag
+                            tag: "[UNVERIFIED] "
+                            verified_name: true
+                        protected:
+                          - number: "%s"
+                            agency: '%s'
+                            policy: government
+                        """.formatted(PROTECTED_TN, AGENCY));
+                Path config = dir.resolve("stirshield.yaml");
+                Files.writeString(config, """
+                        verification:
+                          trust_dir: "%s"
+                        certificates:
+                          allow_http: true
+                          allowed_ports: any
+                          permit_cidrs: ["127.0.0.1/32"]
+                          connect_timeout: 5s
+                          fetch_timeout: 5s
+                          pinned:
+                            "%s": "%s"
+                        policy:
+                          file: policy.yaml
+                          watch: false
+                        audit:
+                          file: "%s"
+                        metrics:
+                          enabled: false
+                        """.formatted(PKI.files.resolve("trust"), GENUINE_X5U, PKI.files.resolve("carrier.pem"),
+                        dir.resolve("audit.jsonl")));
+                service = StirShieldService.start(new StirShieldService.Options(config, ConfigValues.readYaml(config),
+                        null, null));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-    }
-
-    /** The stand-in for the real pipeline: verify (claims vs call), then policy for the protected number. */
-    CallScreener screener() {
+        CallScreener real = service.screener();
         return (call, deadline) -> {
             seen.add(call);
-            Verdict v = verify(call, deadline);
-            return decide(call, v);
+            return real.screen(call, deadline);
         };
     }
 
-    private Verdict verify(CallAttempt call, Deadline deadline) {
-        if (call.identityHeaders().isEmpty()) {
-            return verdict(call, Verdict.Status.NO_IDENTITY, null, Reason.MISSING_IDENTITY);
-        }
-        String h = call.identityHeaders().get(0);
-        String[] parts = h.split(";", 2)[0].split("\\.");
-        JsonNode hdr;
-        JsonNode claims;
-        try {
-            if (parts.length != 3) {
-                return verdict(call, Verdict.Status.FAIL, null, Reason.MALFORMED_IDENTITY);
-            }
-            hdr = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
-            claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-        } catch (IOException | IllegalArgumentException e) {
-            return verdict(call, Verdict.Status.FAIL, null, Reason.MALFORMED_IDENTITY);
-        }
-        Matcher info = INFO.matcher(h);
-        if (info.find() && info.group(1).startsWith("http://127.0.0.1:")) {
-            // the certificate fetch, bounded by the call's deadline
-            try {
-                HTTP.send(HttpRequest.newBuilder(URI.create(info.group(1)))
-                        .timeout(fetchBudget(deadline)).build(), HttpResponse.BodyHandlers.discarding());
-            } catch (HttpTimeoutException e) {
-                return verdict(call, Verdict.Status.FAIL, null, Reason.X5U_TIMEOUT);
-            } catch (IOException e) {
-                return verdict(call, Verdict.Status.FAIL, null, Reason.X5U_UNREACHABLE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return verdict(call, Verdict.Status.FAIL, null, Reason.X5U_TIMEOUT);
-            }
-        }
-        if (!digits(call.callerTn()).equals(claims.path("orig").path("tn").asText())) {
-            return verdict(call, Verdict.Status.FAIL, null, Reason.ORIG_MISMATCH);
-        }
-        return verdict(call, Verdict.Status.PASS, claims.path("attest").asText(), null);
+    /** The audit records written so far (after {@link #close()}: all of them). */
+    List<String> auditLines() throws IOException {
+        Path f = dir.resolve("audit.jsonl");
+        return Files.exists(f) ? Files.readAllLines(f) : List.of();
     }
 
-    /** The fetch gets the call's remaining time less what verification and policy need after it. */
-    private static Duration fetchBudget(Deadline deadline) {
-        Duration d = deadline.remaining().minusMillis(100);
-        return d.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : d;
-    }
-
-    private static Decision decide(CallAttempt call, Verdict v) {
-        if (!PROTECTED_TN.equals(call.callerTn())) {
-            return new Decision(call, v, null, Decision.NOT_PROTECTED, Action.ALLOW,
-                    v.reason() == null ? "verified" : v.reason().code(), v.sipCode(), null, 0);
+    @Override
+    public synchronized void close() {
+        if (service != null) {
+            service.close();
         }
-        ProtectedMatch m = new ProtectedMatch(PROTECTED_TN, AGENCY, "government");
-        return switch (v.status()) {
-            case PASS -> new Decision(call, v, m, "PASS", Action.ALLOW, "verified", null, AGENCY, 0);
-            case NO_IDENTITY -> new Decision(call, v, m, "NO_IDENTITY", Action.REJECT, v.reason().code(), v.sipCode(), null, 0);
-            case FAIL -> v.reason().infrastructure()
-                    ? new Decision(call, v, m, "FAIL", Action.TAG, v.reason().code(), v.sipCode(), "[UNVERIFIED] ", 0)
-                    : new Decision(call, v, m, "FAIL", Action.REJECT, v.reason().code(), v.sipCode(), null, 0);
-        };
-    }
-
-    private static Verdict verdict(CallAttempt call, Verdict.Status status, String attest, Reason reason) {
-        return new Verdict(status, attest, reason, null, null, null, null, null, null, null, call.callerTn(),
-                call.calledTn(), List.of());
     }
 
     /** The variables Asterisk must end up with for a call from the protected number, by outcome. */
@@ -181,10 +203,6 @@ final class Scenarios {
 
     static String digits(String tn) {
         return tn == null ? "" : tn.replaceAll("[^0-9]", "");
-    }
-
-    private static String b64(String s) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     static Duration seconds(int s) {
