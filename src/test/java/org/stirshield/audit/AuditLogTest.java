@@ -67,6 +67,30 @@ class AuditLogTest {
     }
 
     @Test
+    void rolloverAtTheUtcDayBoundaryKeepsEachDayInItsOwnFile() throws Exception {
+        try (AuditLog log = AuditLog.open(AuditSettings.defaults(dir.resolve("audit.jsonl")))) {
+            for (int i = 0; i < 100; i++) {
+                log.record(Fixtures.pass("call-" + i, 0), StageTimings.NONE, Instant.now());
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (log.written() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // poll: the writer is asynchronous
+            }
+            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            log.rollingClockForTest(today.plusDays(1).atTime(0, 0, 1).toInstant(java.time.ZoneOffset.UTC));
+            for (int i = 100; i < 150; i++) {
+                log.record(Fixtures.pass("call-" + i, 0), StageTimings.NONE, Instant.now());
+            }
+            log.close();
+            Path rolled = dir.resolve("audit." + today + ".0.jsonl");
+            assertTrue(Files.exists(rolled), auditFiles().toString());
+            assertEquals(100, Files.readAllLines(rolled).size(), "yesterday's records in yesterday's file");
+            assertEquals(50, Files.readAllLines(dir.resolve("audit.jsonl")).size(), "the new day in the active file");
+        }
+        assertAllIdsOnce(auditFiles(), 150);
+    }
+
+    @Test
     void compressedRolloverIsReadableGzip() throws Exception {
         AuditSettings s = AuditSettings.defaults(dir.resolve("calls.jsonl")).withMaxFileSize(64 * 1024).withCompress(true);
         load(s, 2_000, 2);
