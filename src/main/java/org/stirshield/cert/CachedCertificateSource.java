@@ -147,7 +147,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             misses.increment();
             events.cacheMiss();
             if (f == null) {
-                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at), executor));
+                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at, true), executor));
             }
             e = await(f, x5u, deadline);
         }
@@ -196,7 +196,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         try {
             executor.execute(() -> {
                 try {
-                    Entry fresh = load(x5u, at);
+                    Entry fresh = load(x5u, at, false);
                     if (fresh instanceof Good) {
                         cache.put(x5u, CompletableFuture.completedFuture(fresh));
                     } else {
@@ -212,8 +212,8 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         }
     }
 
-    /** Loads one URL: pinned file, else disk cache, else the network. Never throws. */
-    private Entry load(String url, Instant at) {
+    /** Loads one URL: pinned file, else disk cache (unless refreshing), else the network. Never throws. */
+    private Entry load(String url, Instant at, boolean fromDisk) {
         long t0 = System.nanoTime();
         boolean network = false;
         try {
@@ -222,7 +222,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                 Credential c = validator.validate(url, pin, at, Deadline.in(settings.fetchTimeout()));
                 return good(c, settings.cache().maxTtl(), true);
             }
-            if (disk != null) {
+            if (disk != null && fromDisk) {
                 Optional<DiskCache.Stored> stored = disk.read(url, clock.instant());
                 if (stored.isPresent()) {
                     try {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import javax.net.ssl.SSLContext;
 
 /**
  * Assembles the production certificate and CRL sources from the {@code certificates:} settings:
@@ -32,7 +31,7 @@ public final class CertificateSources {
      * refresh ahead, optional disk cache, pinned URLs. Close it at shutdown.
      */
     public static CachedCertificateSource production(FetchSettings s, CredentialValidator validator, CertificateEvents events) {
-        return build(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
+        return buildWarm(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
                 Ticker.systemTicker(), Clock.systemUTC());
     }
 
@@ -56,19 +55,28 @@ public final class CertificateSources {
     }
 
     /** The guarded fetcher the settings describe (one per source). */
-    static GuardedFetcher fetcher(FetchSettings s, GuardedFetcher.Resolver resolver, SSLContext ssl,
+    static GuardedFetcher fetcher(FetchSettings s, GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust,
             GuardedFetcher.Trace trace, ExecutorService executor) {
         AddressGuard guard = new AddressGuard(s.permitCidrs().stream().map(Cidr::parse).toList(),
                 s.denyCidrs().stream().map(Cidr::parse).toList());
         return new GuardedFetcher(new UrlRules(s.allowHttp(), s.allowPorts()), guard, resolver,
-                ssl != null ? ssl : HostnameTrustManager.context(s.tlsCaFile()), s.connectTimeout(), s.fetchTimeout(),
+                trust != null ? trust : HostnameTrustManager.trustManagers(s.tlsCaFile()), s.connectTimeout(), s.fetchTimeout(),
                 s.maxRedirects(), trace, executor);
     }
 
-    static CachedCertificateSource build(FetchSettings s, CredentialValidator validator, CertificateEvents events,
-            GuardedFetcher.Resolver resolver, SSLContext ssl, GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
+    private static CachedCertificateSource buildWarm(FetchSettings s, CredentialValidator validator,
+            CertificateEvents events, GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust,
+            GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
-        return new CachedCertificateSource(s, fetcher(s, resolver, ssl, trace, ex), validator, events, ticker, clock, ex,
+        GuardedFetcher f = fetcher(s, resolver, trust, trace, ex);
+        ex.execute(f::warmUp);
+        return new CachedCertificateSource(s, f, validator, events, ticker, clock, ex, true, readPinned(s.pinned()));
+    }
+
+    static CachedCertificateSource build(FetchSettings s, CredentialValidator validator, CertificateEvents events,
+            GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust, GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        return new CachedCertificateSource(s, fetcher(s, resolver, trust, trace, ex), validator, events, ticker, clock, ex,
                 true, readPinned(s.pinned()));
     }
 

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * literal cannot accept a certificate issued to the IP), and the HTTP {@code Host} header (a
  * restricted header in java.net.http: allowed by setting {@code jdk.httpclient.allowRestrictedHeaders=host}
  * before the HTTP client classes initialise, which this class does; see {@link #HOST_HEADER}).
- * Each fetch uses its own short-lived client, so pooled connections are never shared between hosts.
+ * Each fetch uses its own short-lived client and SSLContext, so neither pooled connections nor TLS
+ * sessions are ever shared between host names that resolve to the same address.
  *
  * <p><b>Bounds.</b> Connect timeout; one deadline for the whole fetch (resolve, connect, TLS,
  * headers, body) that is the earlier of the fetch timeout and the caller's deadline; the body is
@@ -125,19 +126,19 @@ final class GuardedFetcher implements AutoCloseable {
     private final UrlRules rules;
     private final AddressGuard guard;
     private final Resolver resolver;
-    private final SSLContext ssl;
+    private final javax.net.ssl.TrustManager[] trust;
     private final Duration connectTimeout;
     private final Duration fetchTimeout;
     private final int maxRedirects;
     private final Trace trace;
     private final ExecutorService executor;
 
-    GuardedFetcher(UrlRules rules, AddressGuard guard, Resolver resolver, SSLContext ssl, Duration connectTimeout,
+    GuardedFetcher(UrlRules rules, AddressGuard guard, Resolver resolver, javax.net.ssl.TrustManager[] trust, Duration connectTimeout,
             Duration fetchTimeout, int maxRedirects, Trace trace, ExecutorService executor) {
         this.rules = rules;
         this.guard = guard;
         this.resolver = resolver;
-        this.ssl = ssl;
+        this.trust = trust;
         this.connectTimeout = connectTimeout;
         this.fetchTimeout = fetchTimeout;
         this.maxRedirects = maxRedirects;
@@ -204,6 +205,7 @@ final class GuardedFetcher implements AutoCloseable {
         InetAddress address = resolveAndCheck(target, d);
         InetSocketAddress socket = new InetSocketAddress(address, target.port());
         URI pinned = URI.create(target.scheme() + "://" + literal(address) + ":" + target.port() + target.pathAndQuery());
+        SSLContext ssl = HostnameTrustManager.context(trust);
         SSLParameters params = ssl.getDefaultSSLParameters();
         if (target.https() && !target.hostIsLiteral()) {
             params.setServerNames(List.of(new SNIHostName(target.host())));
@@ -369,6 +371,27 @@ final class GuardedFetcher implements AutoCloseable {
                     + "allow the Host header; start the JVM with -Djdk.httpclient.allowRestrictedHeaders=host. "
                     + "Fetches will carry the IP literal as Host (SNI and certificate checks still use the name).");
             return false;
+        }
+    }
+
+    /**
+     * Loads and initialises the TLS and HTTP client code (an SSLEngine producing a ClientHello, an
+     * HttpClient) without any network I/O, so the first real fetch after start does not spend its
+     * connect timeout on class loading (measured: over a second on a busy 2-core machine).
+     */
+    void warmUp() {
+        try {
+            SSLContext ctx = HostnameTrustManager.context(trust);
+            javax.net.ssl.SSLEngine engine = ctx.createSSLEngine("warm.up.invalid", 443);
+            engine.setUseClientMode(true);
+            engine.beginHandshake();
+            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(ByteBuffer.allocate(0), out);
+            HttpClient c = HttpClient.newBuilder().sslContext(ctx).executor(executor).build();
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1/")).GET().build();
+            c.shutdownNow();
+        } catch (Exception | LinkageError e) {
+            LOG.debug("TLS warm-up failed: {}", e.toString());
         }
     }
 

@@ -33,8 +33,8 @@ final class HostnameTrustManager extends X509ExtendedTrustManager {
         this.delegate = delegate;
     }
 
-    /** An SSLContext trusting the JDK's cacerts, or only the certificates in {@code caFile} when given. */
-    static SSLContext context(Path caFile) {
+    /** Trust managers for the JDK's cacerts, or only the certificates in {@code caFile} when given. */
+    static TrustManager[] trustManagers(Path caFile) {
         try {
             KeyStore ks = null;
             if (caFile != null) {
@@ -51,14 +51,14 @@ final class HostnameTrustManager extends X509ExtendedTrustManager {
                     }
                 }
             }
-            return context(ks);
+            return trustManagers(ks);
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
             throw new IllegalArgumentException("certificates.tls_ca_file " + caFile + ": " + e.getMessage(), e);
         }
     }
 
-    /** An SSLContext trusting {@code anchors} (null = the JDK's cacerts). */
-    static SSLContext context(KeyStore anchors) throws java.security.GeneralSecurityException {
+    /** Trust managers for {@code anchors} (null = the JDK's cacerts). */
+    static TrustManager[] trustManagers(KeyStore anchors) throws java.security.GeneralSecurityException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(anchors);
         X509ExtendedTrustManager base = null;
@@ -70,9 +70,22 @@ final class HostnameTrustManager extends X509ExtendedTrustManager {
         if (base == null) {
             throw new java.security.GeneralSecurityException("no X509ExtendedTrustManager");
         }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new HostnameTrustManager(base)}, null);
-        return ctx;
+        return new TrustManager[] {new HostnameTrustManager(base)};
+    }
+
+    /**
+     * A new SSLContext over {@code trust}. One per fetch: its client session cache is empty, so a TLS
+     * session made for one host name is never resumed (skipping the certificate check) for another name
+     * that resolves to the same IP literal.
+     */
+    static SSLContext context(TrustManager[] trust) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, trust, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("TLS unavailable", e);
+        }
     }
 
     @Override
@@ -92,6 +105,13 @@ final class HostnameTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
         delegate.checkServerTrusted(chain, authType, socket);
+        if (socket instanceof javax.net.ssl.SSLSocket s) {
+            for (SNIServerName n : s.getSSLParameters().getServerNames()) {
+                if (n instanceof SNIHostName h && !matches(h.getAsciiName(), chain[0])) {
+                    throw new CertificateException("server certificate has no subjectAltName for " + h.getAsciiName());
+                }
+            }
+        }
     }
 
     @Override

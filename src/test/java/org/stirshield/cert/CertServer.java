@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP(S) server on 127.0.0.1 (JDK com.sun.net.httpserver), counting requests per path. Handlers
  * that stall wait on {@link #released} so that {@link #close()} ends them at once.
  */
-final class CertServer implements AutoCloseable {
-    interface Handler {
+public final class CertServer implements AutoCloseable {
+    public interface Handler {
         void handle(HttpExchange ex) throws Exception;
     }
 
@@ -36,25 +36,25 @@ final class CertServer implements AutoCloseable {
         http.start();
     }
 
-    static CertServer https(TestTls tls) throws IOException {
+    public static CertServer https(TestTls tls) throws IOException {
         HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
         s.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext));
         return new CertServer(s);
     }
 
-    static CertServer http() throws IOException {
+    public static CertServer http() throws IOException {
         return new CertServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200));
     }
 
-    int port() {
+    public int port() {
         return http.getAddress().getPort();
     }
 
-    String url(String host, String path) {
+    public String url(String host, String path) {
         return (http instanceof HttpsServer ? "https" : "http") + "://" + host + ":" + port() + path;
     }
 
-    CertServer on(String path, Handler h) {
+    public CertServer on(String path, Handler h) {
         counts.put(path, new AtomicInteger());
         http.createContext(path, ex -> {
             counts.get(path).incrementAndGet();
@@ -71,7 +71,7 @@ final class CertServer implements AutoCloseable {
     }
 
     /** A handler answering {@code body} with status 200 and the given extra headers. */
-    static Handler body(byte[] body, String... headers) {
+    public static Handler body(byte[] body, String... headers) {
         return ex -> {
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 ex.getResponseHeaders().add(headers[i], headers[i + 1]);
@@ -83,7 +83,7 @@ final class CertServer implements AutoCloseable {
         };
     }
 
-    static Handler status(int code, String... headers) {
+    public static Handler status(int code, String... headers) {
         return ex -> {
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 ex.getResponseHeaders().add(headers[i], headers[i + 1]);
@@ -92,12 +92,12 @@ final class CertServer implements AutoCloseable {
         };
     }
 
-    int count(String path) {
+    public int count(String path) {
         AtomicInteger c = counts.get(path);
         return c == null ? 0 : c.get();
     }
 
-    int total() {
+    public int total() {
         return total.get();
     }
 

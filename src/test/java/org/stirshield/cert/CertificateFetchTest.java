@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +138,8 @@ class CertificateFetchTest {
 
     /** One fetch before the tests, so class loading and JIT of the TLS stack do not eat a test's timeout. */
     static void warmUp() throws Exception {
-        FetchSettings s = FetchTestSupport.settings(new CertificateFetchTest().base(), "");
+        FetchSettings s = FetchTestSupport.settings(new CertificateFetchTest().base(),
+                "{connect_timeout: 20s, fetch_timeout: 20s}");
         try (CachedCertificateSource src = CertificateSources.build(s, new CredentialValidator(
                 TrustAnchors.of(List.of(root.certificate())), CrlSource.none(), RevocationMode.IF_AVAILABLE),
                 CertificateEvents.NONE, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
@@ -161,6 +161,8 @@ class CertificateFetchTest {
                 permit_cidrs: ["127.0.0.0/8", "::1/128"]
                 allowed_ports: [%d, %d]
                 tls_ca_file: "%s"
+                connect_timeout: 3s
+                fetch_timeout: 5s
                 """.formatted(server.port(), crlServer.port(), caFile);
     }
 
@@ -594,6 +596,22 @@ class CertificateFetchTest {
     }
 
     @Test
+    void refreshAheadGoesToTheNetworkEvenWithADiskCopy() throws Exception {
+        ManualTicker ticker = new ManualTicker();
+        Path dir = Files.createTempDirectory(tmp, "refresh");
+        CachedCertificateSource src = source(FetchTestSupport.settings(base(), """
+                cache: {min_ttl: 1h, refresh_ahead: 10m, dir: "%s"}
+                """.formatted(dir)), ticker);
+        String url = server.url("localhost", "/c.pem");
+        int before = server.count("/c.pem");
+        src.credential(url, Instant.now(), seconds(5));
+        assertEquals(1, Files.list(dir).filter(f -> f.toString().endsWith(".json")).count(), "written to disk");
+        ticker.advance(Duration.ofMinutes(55));
+        src.credential(url, Instant.now(), seconds(5));
+        awaitCount("/c.pem", before + 2);
+    }
+
+    @Test
     void pinnedUrlNeverTouchesTheNetwork() throws Exception {
         Path pem = tmp.resolve("pinned.pem");
         Files.writeString(pem, leaf.chainPem());
@@ -624,7 +642,4 @@ class CertificateFetchTest {
         assertEquals(n, src.stats().fetches());
     }
 
-    static BigInteger unused() {
-        return BigInteger.ONE;
-    }
 }

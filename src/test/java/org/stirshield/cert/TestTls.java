@@ -31,14 +31,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@code certs.test} and 127.0.0.1. The server presents it; the client trusts the CA through
  * {@code certificates.tls_ca_file} (the production code path).
  */
-final class TestTls {
+public final class TestTls {
     static final String[] DNS_NAMES = {"localhost", "certs.test"};
 
     final X509Certificate ca;
     final X509Certificate server;
     final SSLContext serverContext;
 
-    TestTls() throws Exception {
+    public TestTls() throws Exception {
         KeyPair caKeys = ec();
         KeyPair serverKeys = ec();
         Instant now = Instant.now();
@@ -72,7 +72,7 @@ final class TestTls {
     }
 
     /** Writes the CA as PEM, for {@code certificates.tls_ca_file}. */
-    Path writeCa(Path dir) throws Exception {
+    public Path writeCa(Path dir) throws Exception {
         Path f = dir.resolve("tls-ca.pem");
         Files.writeString(f, DiskCache.pem(java.util.List.of(ca)));
         return f;
