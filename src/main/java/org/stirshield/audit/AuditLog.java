@@ -5,7 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.rolling.RollingFileAppender;
-import ch.qos.logback.core.rolling.SizeAndTimeBasedFileNamingAndTriggeringPolicy;
+import ch.qos.logback.core.rolling.TimeBasedFileNamingAndTriggeringPolicy;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.FileSize;
@@ -61,6 +61,7 @@ public final class AuditLog implements AutoCloseable {
     private final LoggerContext context;
     private final RollingFileAppender<ILoggingEvent> appender;
     private final ch.qos.logback.classic.Logger out;
+    private final TimeBasedFileNamingAndTriggeringPolicy<ILoggingEvent> trigger;
     private final Thread writer;
     private final Thread shutdownHook;
 
@@ -96,14 +97,9 @@ public final class AuditLog implements AutoCloseable {
         if (settings.totalSizeCap() > 0) {
             rolling.setTotalSizeCap(new FileSize(settings.totalSizeCap()));
         }
-        SizeAndTimeBasedFileNamingAndTriggeringPolicy<ILoggingEvent> trigger =
-                new SizeAndTimeBasedFileNamingAndTriggeringPolicy<>();
-        trigger.setContext(context);
-        trigger.setMaxFileSize(new FileSize(settings.maxFileSize()));
-        // check the size on every record rather than every 60 s (logback's default), so files stay near the cap
-        trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildByMilliseconds(0));
-        rolling.setTimeBasedFileNamingAndTriggeringPolicy(trigger);
         rolling.start();
+        // logback checks the size on every record (it counts the bytes it writes); the day by its clock
+        trigger = rolling.getTimeBasedFileNamingAndTriggeringPolicy();
 
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
@@ -267,6 +263,14 @@ public final class AuditLog implements AutoCloseable {
             writeErrors.incrementAndGet();
             LOG.error("audit file: {}{}", s.getMessage(), s.getThrowable() == null ? "" : ": " + s.getThrowable());
         }
+    }
+
+    /**
+     * Tests only: the time the day-based rollover sees from now on (logback's artificial clock). Records queued
+     * after this call see it (the queue hands it over to the writer).
+     */
+    void rollingClockForTest(Instant now) {
+        trigger.setCurrentTime(now.toEpochMilli());
     }
 
     /** Records waiting for the writer. */

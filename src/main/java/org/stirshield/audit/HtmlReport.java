@@ -160,7 +160,7 @@ final class HtmlReport {
         }
         int n = buckets.size();
         double slot = (double) plotW / n;
-        double bw = slot > 4 ? slot * 0.8 : slot;
+        double bw = slot > 4 ? Math.min(slot * 0.8, 48) : slot; // a few hours: bars, not walls
         int labelEvery = (int) Math.max(1, Math.ceil(90 / slot));
         java.time.format.DateTimeFormatter fmt = java.time.format.DateTimeFormatter
                 .ofPattern(stepHours == 1 ? "MM-dd HH:00" : "yyyy-MM-dd").withZone(java.time.ZoneOffset.UTC);

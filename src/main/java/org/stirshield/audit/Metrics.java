@@ -233,7 +233,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                     t.setDaemon(true);
                     return t;
                 },
-                new ThreadPoolExecutor.DiscardPolicy());
+                new ThreadPoolExecutor.CallerRunsPolicy()); // a full queue slows the acceptor, never drops silently
         try {
             server = HTTPServer.builder()
                     .inetAddress(InetAddress.getByName(settings.host()))

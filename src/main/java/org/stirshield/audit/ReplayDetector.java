@@ -73,35 +73,58 @@ public final class ReplayDetector {
         return seen.estimatedSize();
     }
 
-    /** The calls that carried one PASSporT, with when each was first seen. Guarded by the cache's compute. */
+    /**
+     * The calls that carried one PASSporT, with when each was first seen. Guarded by the cache's compute.
+     * Almost every PASSporT is seen on one call only, so that case keeps no map (about 300 bytes less).
+     */
     private static final class Sightings {
-        private final LinkedHashMap<String, Instant> calls = new LinkedHashMap<>();
+        private String onlyCall;
+        private Instant onlyAt;
+        private LinkedHashMap<String, Instant> calls; // from the second distinct call on
         private int anonymous; // sightings with no call id or beyond the per-digest cap
         private Instant lastAnonymous;
 
         int add(String callId, Instant at, Duration window) {
             Instant horizon = at.minus(window);
-            // forget calls that fell out of the window (oldest first: insertion order)
-            for (Iterator<Map.Entry<String, Instant>> it = calls.entrySet().iterator(); it.hasNext(); ) {
-                if (it.next().getValue().isBefore(horizon)) {
-                    it.remove();
-                } else {
-                    break;
+            if (onlyAt != null && onlyAt.isBefore(horizon)) {
+                onlyCall = null;
+                onlyAt = null;
+            }
+            if (calls != null) {
+                // forget calls that fell out of the window (oldest first: insertion order)
+                for (Iterator<Map.Entry<String, Instant>> it = calls.entrySet().iterator(); it.hasNext(); ) {
+                    if (it.next().getValue().isBefore(horizon)) {
+                        it.remove();
+                    } else {
+                        break;
+                    }
                 }
             }
             if (lastAnonymous != null && lastAnonymous.isBefore(horizon)) {
                 anonymous = 0;
                 lastAnonymous = null;
             }
-            int known = calls.size() + anonymous;
-            if (callId != null && calls.containsKey(callId)) {
+            int named = (onlyCall != null ? 1 : 0) + (calls == null ? 0 : calls.size());
+            int known = named + anonymous;
+            if (callId != null && (callId.equals(onlyCall) || (calls != null && calls.containsKey(callId)))) {
                 return known - 1; // a retransmission of a call already seen: not a new call
             }
-            if (callId != null && calls.size() < MAX_CALLS_PER_DIGEST) {
-                calls.put(callId, at);
-            } else {
+            if (callId == null || named >= MAX_CALLS_PER_DIGEST) {
                 anonymous++;
                 lastAnonymous = at;
+            } else if (onlyCall == null && (calls == null || calls.isEmpty())) {
+                onlyCall = callId;
+                onlyAt = at;
+            } else {
+                if (calls == null) {
+                    calls = new LinkedHashMap<>();
+                }
+                if (onlyCall != null) {
+                    calls.put(onlyCall, onlyAt);
+                    onlyCall = null;
+                    onlyAt = null;
+                }
+                calls.put(callId, at);
             }
             return known;
         }

@@ -41,11 +41,12 @@ class AuditLogTest {
     /** The acceptance test: 100,000 concurrent calls leave exactly 100,000 records, each id once. */
     @Test
     void hundredThousandCallsFromManyThreadsGiveExactlyOneRecordEach() throws Exception {
-        AuditSettings s = AuditSettings.defaults(dir.resolve("audit.jsonl")).withQueue(4096, Duration.ofSeconds(5));
+        AuditSettings s = AuditSettings.defaults(dir.resolve("audit.jsonl")).withMaxFileSize(1L << 30)
+                .withQueue(4096, Duration.ofSeconds(5));
         int total = load(s, 100_000, 8);
         assertEquals(100_000, total);
         List<Path> files = auditFiles();
-        assertEquals(1, files.size(), "100 MiB cap not reached: no rollover");
+        assertEquals(1, files.size(), "1 GiB cap not reached: no rollover, one file holds them all");
         assertAllIdsOnce(files, 100_000);
     }
 
@@ -64,6 +65,30 @@ class AuditLogTest {
             assertTrue(Files.size(f) < 128 * 1024 + 64 * 1024, name + " near the cap: " + Files.size(f));
         }
         assertAllIdsOnce(files, 8_000);
+    }
+
+    @Test
+    void rolloverAtTheUtcDayBoundaryKeepsEachDayInItsOwnFile() throws Exception {
+        try (AuditLog log = AuditLog.open(AuditSettings.defaults(dir.resolve("audit.jsonl")))) {
+            for (int i = 0; i < 100; i++) {
+                log.record(Fixtures.pass("call-" + i, 0), StageTimings.NONE, Instant.now());
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (log.written() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // poll: the writer is asynchronous
+            }
+            java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+            log.rollingClockForTest(today.plusDays(1).atTime(0, 0, 1).toInstant(java.time.ZoneOffset.UTC));
+            for (int i = 100; i < 150; i++) {
+                log.record(Fixtures.pass("call-" + i, 0), StageTimings.NONE, Instant.now());
+            }
+            log.close();
+            Path rolled = dir.resolve("audit." + today + ".0.jsonl");
+            assertTrue(Files.exists(rolled), auditFiles().toString());
+            assertEquals(100, Files.readAllLines(rolled).size(), "yesterday's records in yesterday's file");
+            assertEquals(50, Files.readAllLines(dir.resolve("audit.jsonl")).size(), "the new day in the active file");
+        }
+        assertAllIdsOnce(auditFiles(), 150);
     }
 
     @Test
