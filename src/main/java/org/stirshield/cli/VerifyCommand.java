@@ -14,7 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.stirshield.cert.CertificateEvents;
 import org.stirshield.cert.CertificateSource;
+import org.stirshield.cert.CertificateSources;
+import org.stirshield.cert.FetchSettings;
 import org.stirshield.cert.CredentialValidator;
 import org.stirshield.cert.FileCrlSource;
 import org.stirshield.cert.LocalCertificateSource;
@@ -71,6 +74,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: ./stirshield.yaml if present).")
     Path config;
 
+    /** The configuration file's tree, or null when there is none. */
+    private JsonNode configRoot;
+
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
@@ -86,15 +92,15 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private VerifierSettings settings(CommandLine cl) {
-        JsonNode section = null;
         Path cfg = config != null ? config : Path.of("stirshield.yaml");
         if (config != null || Files.isRegularFile(cfg)) {
             try {
-                section = ConfigValues.section(ConfigValues.readYaml(cfg), "verification");
+                configRoot = ConfigValues.readYaml(cfg);
             } catch (IOException e) {
                 throw new CommandLine.ParameterException(cl, "cannot read configuration: " + e.getMessage());
             }
         }
+        JsonNode section = ConfigValues.section(configRoot, "verification");
         try {
             VerifierSettings s = VerifierSettings.from(section);
             if (region != null) {
@@ -118,9 +124,8 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /**
-     * The one place the command's certificates come from: the --x5u files, else the HTTPS fetcher.
-     * Until the fetch helper's source is merged, URLs not given with --x5u fail with 436 bad_info
-     * ("no fetcher configured"): pass it as the delegate here.
+     * The one place the command's certificates come from: the --x5u files (never fetched), else the
+     * HTTPS fetcher of the {@code certificates:} section ({@link #fetcher}).
      */
     private CertificateSource certificateSource(VerifierSettings settings, CommandLine cl) {
         CredentialValidator validator;
@@ -139,15 +144,25 @@ final class VerifyCommand implements Callable<Integer> {
             files.put(m.substring(0, eq), Path.of(m.substring(eq + 1)));
         }
         try {
-            return LocalCertificateSource.fromFiles(files, validator, fetcher(settings, validator));
+            return LocalCertificateSource.fromFiles(files, validator, fetcher(validator, cl));
         } catch (IOException e) {
             throw new CommandLine.ParameterException(cl, "--x5u: " + e.getMessage());
         }
     }
 
-    /** The HTTPS certificate source for URLs not given with --x5u; null until the fetch helper lands. */
-    static CertificateSource fetcher(VerifierSettings settings, CredentialValidator validator) {
-        return null;
+    /**
+     * The HTTPS certificate source for URLs not given with --x5u: the fetch helper's guarded fetcher
+     * and cache, configured by the {@code certificates:} section (https only, SSRF guard, timeouts, size
+     * limit, pinned URLs). It validates with the same validator, so revocation uses only the CRLs given
+     * with --crl / verification.crl_files: the command does not fetch CRL Distribution Points.
+     */
+    private CertificateSource fetcher(CredentialValidator validator, CommandLine cl) {
+        try {
+            FetchSettings fs = FetchSettings.from(ConfigValues.section(configRoot, "certificates"));
+            return CertificateSources.production(fs, validator, CertificateEvents.NONE);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "certificates: " + e.getMessage());
+        }
     }
 
     /** The verdict as the command prints it: the fixed fields first, then details. */

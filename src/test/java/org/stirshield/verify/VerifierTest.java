@@ -561,4 +561,39 @@ class VerifierTest {
         assertFail(Reason.X5U_TIMEOUT, r);
         assertTrue(r.reason().infrastructure());
     }
+
+    @Test
+    void threadSafeUnderConcurrentCalls() throws Exception {
+        Verifier verifier = F.verifier();
+        String good = identity(F.token());
+        String bad = identity(F.token(shakenHeader(X5U), claims("A", "19995550000", CALLED, IAT)));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                boolean ok = i % 2 == 0;
+                results.add(pool.submit(() -> {
+                    Verdict v = verifier.verify(CallAttempt.of(CALLER, CALLED, List.of(ok ? good : bad)), NOW);
+                    return ok ? v.status() == Verdict.Status.PASS : v.reason() == Reason.ORIG_MISMATCH;
+                }));
+            }
+            for (var f : results) {
+                assertTrue(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void deadlineIsPassedToTheCertificateSource() {
+        org.stirshield.cert.Deadline d = org.stirshield.cert.Deadline.in(Duration.ofMillis(1500));
+        java.util.concurrent.atomic.AtomicReference<org.stirshield.cert.Deadline> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        Verifier v = Verifier.create(VerifierSettings.defaults(), (x5u, at, deadline) -> {
+            seen.set(deadline);
+            throw new org.stirshield.cert.CredentialException(org.stirshield.cert.CredentialFailure.UNREACHABLE, "down");
+        });
+        assertFail(Reason.X5U_UNREACHABLE, v.verify(CallAttempt.of(CALLER, CALLED, List.of(identity(F.token()))), NOW, d));
+        assertTrue(seen.get() == d);
+    }
 }
