@@ -184,6 +184,11 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                 .filter(d -> d.compareTo(Duration.ofDays(3650)) < 0); // an in-flight entry never expires
     }
 
+    /** Whether a background refresh of {@code x5u} is running (for tests). */
+    boolean refreshing(String x5u) {
+        return refreshing.contains(x5u);
+    }
+
     private Entry await(CompletableFuture<Entry> f, String x5u, Deadline deadline) throws CredentialException {
         try {
             return f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);

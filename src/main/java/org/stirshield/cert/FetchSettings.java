@@ -121,6 +121,27 @@ public record FetchSettings(
                         duration(r, "min_ttl", Duration.ofMinutes(5))));
     }
 
+    /**
+     * Like {@link #from(JsonNode)}, with relative paths ({@code tls_ca_file}, {@code cache.dir},
+     * {@code pinned} files) resolved against {@code baseDir} (the configuration file's directory), when
+     * given.
+     */
+    public static FetchSettings from(JsonNode s, Path baseDir) {
+        FetchSettings f = from(s);
+        if (baseDir == null) {
+            return f;
+        }
+        Map<String, Path> pins = new LinkedHashMap<>();
+        f.pinned().forEach((url, file) -> pins.put(url, baseDir.resolve(file)));
+        Cache c = f.cache();
+        return new FetchSettings(f.allowHttp(), f.allowPorts(), f.permitCidrs(), f.denyCidrs(), f.connectTimeout(),
+                f.fetchTimeout(), f.maxBodyBytes(), f.maxRedirects(), f.maxConcurrentFetches(),
+                f.tlsCaFile() == null ? null : baseDir.resolve(f.tlsCaFile()),
+                new Cache(c.maxEntries(), c.maxWeight(), c.minTtl(), c.maxTtl(), c.negativeTtl(), c.refreshAhead(),
+                        c.dir() == null ? null : baseDir.resolve(c.dir())),
+                pins, f.crl());
+    }
+
     private static Set<Integer> ports(JsonNode n) {
         if (n.isMissingNode()) {
             return Set.of(443, 8443);

@@ -655,5 +655,9 @@ class CertificateFetchTest {
             Thread.sleep(1);
         }
         assertTrue(src.expiresIn(url).filter(d -> d.compareTo(atLeast) > 0).isPresent(), "refreshed: " + src.expiresIn(url));
+        while (src.refreshing(url) && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        assertFalse(src.refreshing(url), "refresh finished");
     }
 }

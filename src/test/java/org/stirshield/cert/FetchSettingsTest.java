@@ -69,6 +69,19 @@ class FetchSettingsTest {
     }
 
     @Test
+    void relativePathsResolveAgainstTheConfigDirectory() throws Exception {
+        FetchSettings s = FetchSettings.from(FetchTestSupport.yaml("""
+                tls_ca_file: tls/ca.pem
+                cache: {dir: cache}
+                pinned: {"https://a.example/a.pem": pins/a.pem, "https://b.example/b.pem": /abs/b.pem}
+                """), Path.of("/etc/stirshield"));
+        assertEquals(Path.of("/etc/stirshield/tls/ca.pem"), s.tlsCaFile());
+        assertEquals(Path.of("/etc/stirshield/cache"), s.cache().dir());
+        assertEquals(Path.of("/etc/stirshield/pins/a.pem"), s.pinned().get("https://a.example/a.pem"));
+        assertEquals(Path.of("/abs/b.pem"), s.pinned().get("https://b.example/b.pem"));
+    }
+
+    @Test
     void nonsenseFailsAtStartup() {
         for (String bad : List.of("max_redirects: 2", "permit_cidrs: [\"internal.example/8\"]", "deny_cidrs: [\"10.0.0.0/40\"]",
                 "crl: {on_unavailable: maybe}", "fetch_timeout: 0ms", "allowed_ports: [0]", "allowed_ports: []",
