@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -188,8 +187,7 @@ public record FetchSettings(
         if (!n.isObject()) {
             throw new IllegalArgumentException("certificates.pinned: expected a map of URL: PEM file");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             out.put(e.getKey(), Path.of(e.getValue().asText()));
         }
         return out;
