@@ -556,7 +556,6 @@ class CertificateFetchTest {
     @Test
     void crlDistributionPointIsAddressGuardedToo() throws Exception {
         // The CDP names localhost; with loopback not permitted the CRL is refused before connecting.
-        CachedCertificateSource src = source(FetchTestSupport.settings(base(), "permit_cidrs: []"), Ticker.systemTicker());
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
         FetchSettings s = FetchTestSupport.settings(base(), "permit_cidrs: []");
         try (HttpCrlSource crls = new HttpCrlSource(s, CertificateSources.fetcher(s, resolver, null, trace, ex), events,
@@ -566,8 +565,8 @@ class CertificateFetchTest {
             assertEquals(CredentialFailure.REVOCATION_UNAVAILABLE, e.failure());
             assertTrue(e.getMessage().contains("ADDRESS_REFUSED"), e.getMessage());
         }
-        assertNotNull(src);
-        assertTrue(trace.connects.isEmpty());
+        assertTrue(trace.connects.isEmpty(), "refused before connecting");
+        assertTrue(trace.decisions.stream().noneMatch(AddressGuard.Decision::allowed));
     }
 
     // ---------------------------------------------------------------- persistence and pinning
