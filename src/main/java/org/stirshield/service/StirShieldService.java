@@ -89,8 +89,9 @@ public final class StirShieldService implements AutoCloseable {
             started.add(certificates);
             Verifier verifier = Verifier.create(vs, certificates);
 
-            Path baseDir = o.configFile() == null ? null : o.configFile().toAbsolutePath().getParent();
-            ReloadingPolicy policy = ReloadingPolicy.open(PolicySettings.from(ConfigValues.section(root, "policy"), baseDir));
+            // Relative paths in stirshield.yaml (trust_dir, pinned files, policy.file, audit.file) are relative
+            // to the working directory.
+            ReloadingPolicy policy = ReloadingPolicy.open(PolicySettings.from(ConfigValues.section(root, "policy")));
             started.add(policy);
             policy.addListener((ok, detail) -> metrics.policyReloaded(ok));
             policy.start();

@@ -174,14 +174,15 @@ final class Scenarios implements AutoCloseable {
                             "%s": "%s"
                             "%s": "%s"
                         policy:
-                          file: policy.yaml
+                          file: "%s"
                           watch: false
                         audit:
                           file: "%s"
                         metrics:
                           enabled: false
                         """.formatted(PKI.files.resolve("trust"), GENUINE_X5U, PKI.files.resolve("carrier.pem"),
-                        OTHER_CARRIER_X5U, PKI.files.resolve("other-carrier.pem"), dir.resolve("audit.jsonl")));
+                        OTHER_CARRIER_X5U, PKI.files.resolve("other-carrier.pem"), dir.resolve("policy.yaml"),
+                        dir.resolve("audit.jsonl")));
                 service = StirShieldService.start(new StirShieldService.Options(config, ConfigValues.readYaml(config),
                         null, null));
             } catch (IOException e) {
