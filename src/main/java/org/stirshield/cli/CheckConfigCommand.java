@@ -70,8 +70,8 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     /**
      * The policy file to check: {@code f} itself, or (for a stirshield.yaml, recognised by a top-level
-     * {@code policy:} mapping and no policy-file keys) its {@code policy.file} resolved against its
-     * directory, or null when that is not set (embedded policy).
+     * {@code policy:} mapping and no policy-file keys) its {@code policy.file}, resolved like every path in
+     * stirshield.yaml against the working directory (as {@code serve} does), or null when that is not set.
      */
     static Path policyFileOf(Path f) {
         JsonNode root;
@@ -82,8 +82,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
         boolean policyFileKeys = root.has("protected") || root.has("policies") || root.has("csv");
         if (root.path("policy").isObject() && !policyFileKeys) {
-            Path dir = f.toAbsolutePath().getParent();
-            return PolicySettings.from(root.get("policy"), dir).file();
+            return PolicySettings.from(root.get("policy")).file();
         }
         return f;
     }

@@ -25,6 +25,11 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Before anything touches java.net.http: the x5u fetcher pins DNS by connecting to the checked IP
+        // literal and names the host in the Host header, a header java.net.http otherwise restricts.
+        if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        }
         System.exit(run(args));
     }
 

@@ -4,9 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.stirshield.audit.AuditLog;
-import org.stirshield.audit.Metrics;
-import org.stirshield.audit.ReplayDetector;
+import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.StageTimings;
 import org.stirshield.cert.Deadline;
 import org.stirshield.policy.Action;
@@ -26,19 +24,14 @@ final class ScreeningPipeline implements CallScreener {
     private static final Logger LOG = LoggerFactory.getLogger(ScreeningPipeline.class);
 
     private final Verifier verifier;
-    private final ReplayDetector replays;
     private final PolicyEngine policy;
-    private final AuditLog audit;
-    private final Metrics metrics;
+    private final DecisionRecorder recorder;
     private final Clock clock;
 
-    ScreeningPipeline(Verifier verifier, ReplayDetector replays, PolicyEngine policy, AuditLog audit, Metrics metrics,
-            Clock clock) {
+    ScreeningPipeline(Verifier verifier, PolicyEngine policy, DecisionRecorder recorder, Clock clock) {
         this.verifier = verifier;
-        this.replays = replays;
         this.policy = policy;
-        this.audit = audit;
-        this.metrics = metrics;
+        this.recorder = recorder;
         this.clock = clock;
     }
 
@@ -52,8 +45,7 @@ final class ScreeningPipeline implements CallScreener {
             Verdict verdict = verifier.verify(call, now, deadline);
             t1 = System.nanoTime();
             // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
-            int replayCount = verdict.status() == Verdict.Status.PASS
-                    ? replays.observe(verdict.passportDigest(), call.callId(), now) : 0;
+            int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now) : 0;
             decision = policy.decide(call, verdict, replayCount, call.callerName());
         } catch (RuntimeException | Error e) {
             LOG.error("internal error deciding call {} ({} → {}): {}", call.callId(), call.callerTn(), call.calledTn(),
@@ -62,12 +54,7 @@ final class ScreeningPipeline implements CallScreener {
         }
         long t2 = System.nanoTime();
         StageTimings timings = StageTimings.ofNanos(t1 - t0, t2 - t1, t2 - t0);
-        try {
-            audit.record(decision, timings, now);
-            metrics.callDecided(decision, timings);
-        } catch (RuntimeException e) {
-            LOG.error("cannot record decision for call {}: {}", call.callId(), e.toString(), e);
-        }
+        recorder.record(decision, timings, now);
         return decision;
     }
 

@@ -9,11 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.stirshield.audit.AuditLog;
-import org.stirshield.audit.AuditSettings;
+import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.Metrics;
-import org.stirshield.audit.MetricsSettings;
-import org.stirshield.audit.ReplayDetector;
 import org.stirshield.cert.CachedCertificateSource;
 import org.stirshield.cert.CertificateSources;
 import org.stirshield.cert.CredentialValidator;
@@ -35,9 +32,6 @@ import org.stirshield.verify.VerifierSettings;
  */
 public final class StirShieldService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StirShieldService.class);
-
-    /** Most distinct PASSporTs the replay detector remembers (bounded memory under any load). */
-    static final long REPLAY_CAPACITY = 1_000_000;
 
     /**
      * What the service is built from.
@@ -77,13 +71,11 @@ public final class StirShieldService implements AutoCloseable {
             VerifierSettings vs = VerifierSettings.from(ConfigValues.section(root, "verification"));
             FetchSettings fs = FetchSettings.from(ConfigValues.section(root, "certificates"));
 
-            Metrics metrics = new Metrics();
-            started.add(metrics);
-            MetricsSettings ms = MetricsSettings.resolve(o.metricsListen(), ConfigValues.section(root, "metrics"));
-            if (ms.enabled()) {
-                metrics.start(ms);
-                LOG.info("metrics on http://{}/metrics", ms.listen());
-            }
+            // Audit log, replay detection and metrics; closed last, so every decision is on record.
+            DecisionRecorder recorder = DecisionRecorder.start(root, o.auditFile(), o.metricsListen(),
+                    vs.freshness().plus(vs.futureSkew()));
+            started.add(recorder);
+            Metrics metrics = recorder.metrics();
 
             TrustAnchors anchors = Files.exists(vs.trustDir()) ? TrustAnchors.load(vs.trustDir()) : TrustAnchors.empty();
             if (anchors.isEmpty()) {
@@ -97,22 +89,17 @@ public final class StirShieldService implements AutoCloseable {
             started.add(certificates);
             Verifier verifier = Verifier.create(vs, certificates);
 
-            Path baseDir = o.configFile() == null ? null : o.configFile().toAbsolutePath().getParent();
-            ReloadingPolicy policy = ReloadingPolicy.open(PolicySettings.from(ConfigValues.section(root, "policy"), baseDir));
+            // Relative paths in stirshield.yaml (trust_dir, pinned files, policy.file, audit.file) are relative
+            // to the working directory.
+            ReloadingPolicy policy = ReloadingPolicy.open(PolicySettings.from(ConfigValues.section(root, "policy")));
             started.add(policy);
             policy.addListener((ok, detail) -> metrics.policyReloaded(ok));
             policy.start();
 
-            AuditLog audit = AuditLog.open(AuditSettings.resolve(o.auditFile(), ConfigValues.section(root, "audit")));
-            started.add(audit);
-            metrics.bindAudit(audit);
-            ReplayDetector replays = new ReplayDetector(vs.freshness().plus(vs.futureSkew()), REPLAY_CAPACITY);
-            metrics.bindReplayDetector(replays);
-
             LOG.info("verification ready: {} trust anchor(s), region {}, ES256 via {}, policy {}, audit {}",
                     anchors.size(), vs.region(), verifier.cryptoProvider(), policy.current().summary(),
-                    audit.settings().file());
-            CallScreener screener = new ScreeningPipeline(verifier, replays, policy, audit, metrics, Clock.systemUTC());
+                    recorder.auditLog().settings().file());
+            CallScreener screener = new ScreeningPipeline(verifier, policy, recorder, Clock.systemUTC());
             return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier);
         } catch (PolicyException e) {
             closeAll(started);

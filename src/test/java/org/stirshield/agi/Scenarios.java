@@ -34,6 +34,11 @@ final class Scenarios implements AutoCloseable {
     static final String OTHER_TN = "+14155550100";
     /** Where the carrier publishes its certificate; pinned to a local file in the configuration. */
     static final String GENUINE_X5U = "https://cert.example.cn/shaken.pem";
+    /** Another carrier with a valid STI certificate (SPC 6666) that never serves the agency. */
+    static final String OTHER_CARRIER_X5U = "https://cert.other-carrier.example/shaken.pem";
+    /** A protected number that never calls out (a hotline): every call presenting it is spoofed. */
+    static final String INBOUND_ONLY_TN = "+861065612308";
+    static final String HOTLINE_AGENCY = "Consular Protection Hotline";
 
     private static final Pki PKI = new Pki();
 
@@ -49,7 +54,9 @@ final class Scenarios implements AutoCloseable {
     /** The test STI PKI and the PASSporTs signed with it, re-signed when they get old (TIM-01: 60 s). */
     private static final class Pki {
         final CertificateAuthority root = CertificateAuthority.root("AGI Test STI-CA");
-        final LeafCertificate carrier = root.intermediate("AGI Test Issuing").issueLeaf(LeafSpec.spc("1234"));
+        final CertificateAuthority issuing = root.intermediate("AGI Test Issuing");
+        final LeafCertificate carrier = issuing.issueLeaf(LeafSpec.spc("1234"));
+        final LeafCertificate otherCarrier = issuing.issueLeaf(LeafSpec.spc("6666"));
         final Path files;
         volatile Instant signedAt = Instant.EPOCH;
         volatile String genuine;
@@ -61,6 +68,7 @@ final class Scenarios implements AutoCloseable {
                 Files.createDirectories(files.resolve("trust"));
                 Files.writeString(files.resolve("trust/root.pem"), Pem.certificate(root.certificate()));
                 Files.writeString(files.resolve("carrier.pem"), carrier.chainPem());
+                Files.writeString(files.resolve("other-carrier.pem"), otherCarrier.chainPem());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -77,8 +85,12 @@ final class Scenarios implements AutoCloseable {
         }
 
         String sign(String origTn, String x5u, Instant iat) {
-            String jws = PassportSigner.shaken(carrier.privateKey(), x5u, "A", digits(origTn), List.of(digits(CALLED_TN)),
-                    iat.getEpochSecond(), "4437c7eb-8f7a-4f0e-a863-f53a0e60251a");
+            return sign(carrier, origTn, x5u, "A", iat);
+        }
+
+        String sign(LeafCertificate signer, String origTn, String x5u, String attest, Instant iat) {
+            String jws = PassportSigner.shaken(signer.privateKey(), x5u, attest, digits(origTn),
+                    List.of(digits(CALLED_TN)), iat.getEpochSecond(), java.util.UUID.randomUUID().toString());
             return PassportSigner.identityHeader(jws, x5u);
         }
     }
@@ -98,18 +110,28 @@ final class Scenarios implements AutoCloseable {
         return PKI.spoofed;
     }
 
+    /** A fresh PASSporT from the agency's own carrier with attestation {@code attest}. */
+    static String signedByCarrier(String origTn, String attest) {
+        return PKI.sign(PKI.carrier, origTn, GENUINE_X5U, attest, Instant.now());
+    }
+
+    /** A fresh, valid A-attested PASSporT from a carrier the agency does not use. */
+    static String signedByOtherCarrier(String origTn) {
+        return PKI.sign(PKI.otherCarrier, origTn, OTHER_CARRIER_X5U, "A", Instant.now());
+    }
+
     static String malformed() {
         return "this-is-not-a-jws;info=<https://cert.example/a.pem>";
     }
 
-    /** A header whose certificate is on a server (on loopback) that never answers. */
+    /** A header whose certificate is on a server (on loopback) that accepts and then never answers. */
     static String slowCertificate(int port) {
-        return identity(PROTECTED_TN, "http://127.0.0.1:" + port + "/shaken.pem");
+        return identity(PROTECTED_TN, "https://127.0.0.1:" + port + "/shaken.pem");
     }
 
     /**
      * The real pipeline, built on first use from a configuration file written here: trust anchors and the
-     * pinned carrier certificate from the test PKI; http and loopback cert servers allowed (for the
+     * pinned carrier certificate from the test PKI; loopback cert servers on any port allowed (for the
      * hanging-server scenario only); the protected number with a policy that rejects failures and tags
      * infrastructure errors; the audit log in a temporary directory; no metrics endpoint.
      */
@@ -129,31 +151,37 @@ final class Scenarios implements AutoCloseable {
                             on_infrastructure_error: tag
                             tag: "[UNVERIFIED] "
                             verified_name: true
+                          hotline:
+                            inbound_only: true
                         protected:
                           - number: "%s"
                             agency: '%s'
                             policy: government
-                        """.formatted(PROTECTED_TN, AGENCY));
+                          - number: "%s"
+                            agency: '%s'
+                            policy: hotline
+                        """.formatted(PROTECTED_TN, AGENCY, INBOUND_ONLY_TN, HOTLINE_AGENCY));
                 Path config = dir.resolve("stirshield.yaml");
                 Files.writeString(config, """
                         verification:
                           trust_dir: "%s"
                         certificates:
-                          allow_http: true
                           allowed_ports: any
                           permit_cidrs: ["127.0.0.1/32"]
                           connect_timeout: 5s
                           fetch_timeout: 5s
                           pinned:
                             "%s": "%s"
+                            "%s": "%s"
                         policy:
-                          file: policy.yaml
+                          file: "%s"
                           watch: false
                         audit:
                           file: "%s"
                         metrics:
                           enabled: false
                         """.formatted(PKI.files.resolve("trust"), GENUINE_X5U, PKI.files.resolve("carrier.pem"),
+                        OTHER_CARRIER_X5U, PKI.files.resolve("other-carrier.pem"), dir.resolve("policy.yaml"),
                         dir.resolve("audit.jsonl")));
                 service = StirShieldService.start(new StirShieldService.Options(config, ConfigValues.readYaml(config),
                         null, null));
@@ -181,11 +209,14 @@ final class Scenarios implements AutoCloseable {
         }
     }
 
+    /** The agency's name as a caller name: policy removes quotes and backslashes from caller names. */
+    static final String AGENCY_CALLER_NAME = AGENCY.replace("\"", "");
+
     /** The variables Asterisk must end up with for a call from the protected number, by outcome. */
     static Map<String, String> expectedPass() {
         return ordered("STIR_STATUS", "PASS", "STIR_ACTION", "allow", "STIR_ATTEST", "A",
                 "STIR_VERSTAT", "TN-Validation-Passed", "STIR_SIP_CODE", "", "STIR_REASON", "verified",
-                "STIR_AGENCY", AGENCY, "STIR_CALLER_NAME", AGENCY, "CALLERID(name)", AGENCY);
+                "STIR_AGENCY", AGENCY, "STIR_CALLER_NAME", AGENCY_CALLER_NAME, "CALLERID(name)", AGENCY_CALLER_NAME);
     }
 
     static Map<String, String> expectedReject(String status, String verstat, String reason, int sip) {

@@ -88,7 +88,7 @@ class CheckConfigTest {
     }
 
     @Test
-    void stirshieldYamlIsFollowedToItsPolicyFileRelativeToIt() {
+    void stirshieldYamlIsFollowedToItsPolicyFile() {
         Path conf = dir.resolve("conf");
         try {
             java.nio.file.Files.createDirectories(conf);
@@ -97,8 +97,9 @@ class CheckConfigTest {
         }
         TestCalls.write(conf, "policy.yaml", "policies: {s: {}}\nprotected: [{number: \"+1 555 0100 000\", "
                 + "agency: A, policy: s}]\n");
-        Path main = TestCalls.write(conf, "stirshield.yaml", "server: {listen: 127.0.0.1:4573}\npolicy:\n  file: "
-                + "policy.yaml\n  watch: false\n");
+        // like every path in stirshield.yaml, policy.file is relative to the working directory (absolute here)
+        Path main = TestCalls.write(conf, "stirshield.yaml", "server: {listen: 127.0.0.1:4573}\npolicy:\n  file: \""
+                + conf.resolve("policy.yaml") + "\"\n  watch: false\n");
         Run r = run("check-config", main.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("policy.file = " + conf.resolve("policy.yaml")), r.out());
