@@ -274,6 +274,20 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Records waiting for the writer. */
+    /**
+     * Hands closing at JVM shutdown to the caller: removes this log's own shutdown hook. An owner that
+     * drains work at shutdown before closing the log (serve: calls in flight are answered, and audited,
+     * after SIGTERM) must call this, since JVM shutdown hooks run concurrently and the log's own hook
+     * would close it before the drained calls are recorded.
+     */
+    public void closeOnShutdownByOwner() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already running the hooks
+        }
+    }
+
     public int queueDepth() {
         return queue.size();
     }

@@ -75,6 +75,7 @@ public final class StirShieldService implements AutoCloseable {
             DecisionRecorder recorder = DecisionRecorder.start(root, o.auditFile(), o.metricsListen(),
                     vs.freshness().plus(vs.futureSkew()));
             started.add(recorder);
+            recorder.auditLog().closeOnShutdownByOwner(); // close() drains it after the calls in flight
             Metrics metrics = recorder.metrics();
 
             TrustAnchors anchors = Files.exists(vs.trustDir()) ? TrustAnchors.load(vs.trustDir()) : TrustAnchors.empty();
@@ -127,7 +128,10 @@ public final class StirShieldService implements AutoCloseable {
         return verifier;
     }
 
-    /** Stops metrics, policy watching and fetchers, and drains the audit log (every record written). */
+    /**
+     * Stops policy watching and fetchers, drains the audit log (every record written) and stops metrics.
+     * The owner must call this (serve does, from its shutdown hook, after draining calls in flight).
+     */
     @Override
     public void close() {
         closeAll(resources);

@@ -102,11 +102,13 @@ final class Scenarios implements AutoCloseable {
 
     /** The protected number, signed A by its carrier (the same value within one test). */
     static String genuine() {
+        PKI.refresh();
         return PKI.genuine;
     }
 
     /** Signed (validly) for another number, presented with the protected one: the spoof (SHK-06). */
     static String spoofed() {
+        PKI.refresh();
         return PKI.spoofed;
     }
 

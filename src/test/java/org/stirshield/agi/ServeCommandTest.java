@@ -31,8 +31,9 @@ class ServeCommandTest {
             port = s.getLocalPort();
         }
         Path config = dir.resolve("stirshield.yaml");
+        Path audit = dir.resolve("audit.jsonl");
         Files.writeString(config, "server:\n  listen: 127.0.0.1:" + port + "\n  allow: [127.0.0.1/32]\n"
-                + "  shutdown_grace: 10s\n");
+                + "  shutdown_grace: 10s\naudit:\n  file: \"" + audit + "\"\nmetrics:\n  listen: 127.0.0.1:0\n");
         Path log = dir.resolve("serve.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.stirshield.cli.Main",
@@ -77,6 +78,10 @@ class ServeCommandTest {
             String text = read(log);
             assertTrue(text.contains("stopped (drained)"), text);
             assertFalse(text.contains("Exception"), text);
+            // both calls, the one answered during the drain included, are on record after the stop
+            List<String> records = Files.readAllLines(audit);
+            assertEquals(2, records.size(), records.toString());
+            assertTrue(records.stream().allMatch(l -> l.contains("\"unique_id\":\"1763900000.1\"")), records.toString());
         } finally {
             p.destroyForcibly();
         }
