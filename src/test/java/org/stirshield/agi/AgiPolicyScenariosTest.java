@@ -112,6 +112,50 @@ class AgiPolicyScenariosTest {
     }
 
     @Test
+    void policyReloadsUnderCallLoadNeverShowACallAHalfLoadedPolicy() throws Exception {
+        java.nio.file.Path file = scenarios.policyFile();
+        java.util.Set<String> agencies = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    Map<String, String> v = call(Scenarios.PROTECTED_TN, Scenarios.genuine());
+                    calls.incrementAndGet();
+                    String agency = v.get("STIR_AGENCY");
+                    agencies.add(agency);
+                    boolean known = agency.equals(Scenarios.AGENCY) || agency.startsWith("Agency version ");
+                    if (!"PASS".equals(v.get("STIR_STATUS")) || !known) {
+                        wrong.compareAndSet(null, v.toString());
+                    }
+                }
+            }));
+        }
+        for (int version = 1; version <= 12; version++) {
+            String text = version % 4 == 0
+                    ? "policies: {government: {min_attest: Z}}\nprotected: []\n" // invalid: refused, old stays
+                    : Scenarios.policyYaml("Agency version " + version);
+            java.nio.file.Path tmp = file.resolveSibling("policy.yaml.tmp");
+            java.nio.file.Files.writeString(tmp, text);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertEquals(version % 4 != 0, scenarios.service().policy().reload(), "version " + version);
+            Thread.sleep(30);
+        }
+        stop.set(true);
+        for (Thread t : callers) {
+            t.join();
+        }
+        assertEquals(null, wrong.get(), "every call saw one whole policy version");
+        assertTrue(calls.get() > 20, "calls made during the reloads: " + calls.get());
+        assertTrue(agencies.size() >= 3, "decisions came from several versions: " + agencies);
+        assertEquals("Agency version 11", call(Scenarios.PROTECTED_TN, Scenarios.genuine()).get("STIR_AGENCY"),
+                "the last valid version is in force");
+    }
+
+    @Test
     void everyDecisionIsOnRecordWithWhatAsteriskWasTold() throws Exception {
         List<Map<String, String>> told = new ArrayList<>();
         told.add(call(Scenarios.PROTECTED_TN, Scenarios.signedByCarrier(Scenarios.PROTECTED_TN, "A")));

@@ -141,28 +141,7 @@ final class Scenarios implements AutoCloseable {
         if (service == null) {
             try {
                 dir = Files.createTempDirectory("stirshield-agi");
-                Files.writeString(dir.resolve("policy.yaml"), """
-                        reject_sip_code: 603
-                        policies:
-                          government:
-                            min_attest: A
-                            allowed_signers: {spc: ["1234"]}
-                            deny_trunks: [from-intl-gw]
-                            on_failure: reject
-                            on_missing_identity: reject
-                            on_infrastructure_error: tag
-                            tag: "[UNVERIFIED] "
-                            verified_name: true
-                          hotline:
-                            inbound_only: true
-                        protected:
-                          - number: "%s"
-                            agency: '%s'
-                            policy: government
-                          - number: "%s"
-                            agency: '%s'
-                            policy: hotline
-                        """.formatted(PROTECTED_TN, AGENCY, INBOUND_ONLY_TN, HOTLINE_AGENCY));
+                Files.writeString(dir.resolve("policy.yaml"), policyYaml(AGENCY));
                 Path config = dir.resolve("stirshield.yaml");
                 Files.writeString(config, """
                         verification:
@@ -196,6 +175,42 @@ final class Scenarios implements AutoCloseable {
             seen.add(call);
             return real.screen(call, deadline);
         };
+    }
+
+    /** The test policy: the protected number owned by {@code agency}, and the inbound-only hotline. */
+    static String policyYaml(String agency) {
+        return """
+                reject_sip_code: 603
+                policies:
+                  government:
+                    min_attest: A
+                    allowed_signers: {spc: ["1234"]}
+                    deny_trunks: [from-intl-gw]
+                    on_failure: reject
+                    on_missing_identity: reject
+                    on_infrastructure_error: tag
+                    tag: "[UNVERIFIED] "
+                    verified_name: true
+                  hotline:
+                    inbound_only: true
+                protected:
+                  - number: "%s"
+                    agency: '%s'
+                    policy: government
+                  - number: "%s"
+                    agency: '%s'
+                    policy: hotline
+                """.formatted(PROTECTED_TN, agency, INBOUND_ONLY_TN, HOTLINE_AGENCY);
+    }
+
+    /** The policy file the service watches (see {@link #service()}). */
+    Path policyFile() {
+        return dir.resolve("policy.yaml");
+    }
+
+    /** The running service (after {@link #screener()}). */
+    StirShieldService service() {
+        return service;
     }
 
     /** The audit records written so far (after {@link #close()}: all of them). */
