@@ -323,6 +323,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
 
     @Override
     public void close() {
+        fetcher.close();
         if (ownsExecutor) {
             executor.shutdownNow();
         }

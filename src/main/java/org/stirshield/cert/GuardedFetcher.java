@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * literal cannot accept a certificate issued to the IP), and the HTTP {@code Host} header (a
  * restricted header in java.net.http: allowed by setting {@code jdk.httpclient.allowRestrictedHeaders=host}
  * before the HTTP client classes initialise, which this class does; see {@link #HOST_HEADER}).
- * Each fetch uses its own short-lived client and SSLContext, so neither pooled connections nor TLS
- * sessions are ever shared between host names that resolve to the same address.
+ * Each host name has its own client and SSLContext (a bounded cache of them), so neither pooled
+ * connections nor TLS sessions are ever shared between host names that resolve to the same address.
  *
  * <p><b>Bounds.</b> Connect timeout; one deadline for the whole fetch (resolve, connect, TLS,
  * headers, body) that is the earlier of the fetch timeout and the caller's deadline; the body is
@@ -132,6 +132,18 @@ final class GuardedFetcher implements AutoCloseable {
     private final int maxRedirects;
     private final Trace trace;
     private final ExecutorService executor;
+    /** Per scheme + host name; an evicted client finishes its exchanges and stops (shutdown()). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, HttpClient> clients =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .maximumSize(256)
+                    .expireAfterAccess(Duration.ofMinutes(10))
+                    .executor(Runnable::run)
+                    .<String, HttpClient>removalListener((k, c, cause) -> {
+                        if (c != null) {
+                            c.shutdown();
+                        }
+                    })
+                    .build();
 
     GuardedFetcher(UrlRules rules, AddressGuard guard, Resolver resolver, javax.net.ssl.TrustManager[] trust, Duration connectTimeout,
             Duration fetchTimeout, int maxRedirects, Trace trace, ExecutorService executor) {
@@ -205,22 +217,9 @@ final class GuardedFetcher implements AutoCloseable {
         InetAddress address = resolveAndCheck(target, d);
         InetSocketAddress socket = new InetSocketAddress(address, target.port());
         URI pinned = URI.create(target.scheme() + "://" + literal(address) + ":" + target.port() + target.pathAndQuery());
-        SSLContext ssl = HostnameTrustManager.context(trust);
-        SSLParameters params = ssl.getDefaultSSLParameters();
-        if (target.https() && !target.hostIsLiteral()) {
-            params.setServerNames(List.of(new SNIHostName(target.host())));
-        }
         Duration left = remainingOrTimeout(d, target);
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .connectTimeout(min(connectTimeout, left))
-                .sslContext(ssl)
-                .sslParameters(params)
-                .executor(executor)
-                .build();
-        try {
+        HttpClient client = clients.get(target.scheme() + "://" + target.host(), k -> newClient(target));
+        {
             HttpRequest.Builder req = HttpRequest.newBuilder(pinned)
                     .GET()
                     .timeout(left)
@@ -246,9 +245,29 @@ final class GuardedFetcher implements AutoCloseable {
             } catch (ExecutionException | CancellationException e) {
                 throw failure(target, e instanceof ExecutionException ? e.getCause() : e);
             }
-        } finally {
-            client.shutdownNow();
         }
+    }
+
+    /**
+     * The client for one scheme + host name, with its own SSLContext (so TLS sessions are never resumed
+     * across host names) and SNI set to the name. Its connection pool is keyed by the IP literal, so a
+     * pooled connection is reused only for the same name and a checked address.
+     */
+    private HttpClient newClient(UrlRules.Target target) {
+        SSLContext ssl = HostnameTrustManager.context(trust);
+        SSLParameters params = ssl.getDefaultSSLParameters();
+        if (target.https() && !target.hostIsLiteral()) {
+            params.setServerNames(List.of(new SNIHostName(target.host())));
+        }
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(connectTimeout)
+                .sslContext(ssl)
+                .sslParameters(params)
+                .executor(executor)
+                .build();
     }
 
     private InetAddress resolveAndCheck(UrlRules.Target target, Deadline d) throws CredentialException {
@@ -351,10 +370,6 @@ final class GuardedFetcher implements AutoCloseable {
         return Printable.of(t.scheme() + "://" + t.host() + ":" + t.port() + t.pathAndQuery());
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
     private static boolean enableHostHeader() {
         String key = "jdk.httpclient.allowRestrictedHeaders";
         String v = System.getProperty(key);
@@ -397,7 +412,8 @@ final class GuardedFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        // Clients are per fetch; the executor belongs to the owner.
+        clients.asMap().values().forEach(HttpClient::shutdownNow);
+        clients.invalidateAll();
     }
 
     /** Collects a body up to a limit while it streams; cancels the exchange beyond it. */

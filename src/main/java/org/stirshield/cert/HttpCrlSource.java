@@ -224,6 +224,7 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
 
     @Override
     public void close() {
+        fetcher.close();
         executor.shutdownNow();
     }
 }

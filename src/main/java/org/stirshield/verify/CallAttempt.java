@@ -13,6 +13,7 @@ import java.util.List;
  * @param callId an id of the call that stays the same across re-invocations for the same call
  *     (Asterisk's unique id, or the SIP Call-ID), or null; used to tell a replay from a retry
  * @param channel the Asterisk channel name, or null (audit only)
+ * @param callerName the caller name (display name) as presented, or null; policy builds the tagged name from it
  */
 public record CallAttempt(
         String callerTn,
@@ -21,10 +22,17 @@ public record CallAttempt(
         String date,
         String trunk,
         String callId,
-        String channel) {
+        String channel,
+        String callerName) {
 
     public CallAttempt {
         identityHeaders = identityHeaders == null ? List.of() : List.copyOf(identityHeaders);
+    }
+
+    /** A call whose caller name is not known. */
+    public CallAttempt(String callerTn, String calledTn, List<String> identityHeaders, String date, String trunk,
+            String callId, String channel) {
+        this(callerTn, calledTn, identityHeaders, date, trunk, callId, channel, null);
     }
 
     /** A call with just the numbers and the headers. */
@@ -33,14 +41,18 @@ public record CallAttempt(
     }
 
     public CallAttempt withDate(String date) {
-        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel);
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel, callerName);
     }
 
     public CallAttempt withTrunk(String trunk) {
-        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel);
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel, callerName);
     }
 
     public CallAttempt withCall(String callId, String channel) {
-        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel);
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel, callerName);
+    }
+
+    public CallAttempt withCallerName(String name) {
+        return new CallAttempt(callerTn, calledTn, identityHeaders, date, trunk, callId, channel, name);
     }
 }

@@ -38,8 +38,9 @@ import org.stirshield.sign.LeafSpec;
 /**
  * The production x5u source ({@link CertificateSources#production}) against a real HTTPS server on
  * loopback: {@code hit} is one call answered from the cache (lookup + core's per-call
- * {@code checkValidAt}); {@code coldFetch} is one call for a URL never seen (resolve, guard, new
- * HTTP client, TLS handshake, GET, PEM parse, PKIX path validation, cache insert). Run with
+ * {@code checkValidAt}); {@code coldFetch} is one call for a URL never seen (resolve, guard, GET on
+ * a kept-alive connection, PEM parse, PKIX path validation, cache insert); {@code coldFetchNewConnection}
+ * the same with a new TCP connection and full TLS handshake each time (the server closes). Run with
  * {@code scripts/bench CertificateCacheBench}.
  */
 @State(Scope.Benchmark)
@@ -48,6 +49,7 @@ public class CertificateCacheBench {
     private CachedCertificateSource source;
     private String hotUrl;
     private final AtomicLong cold = new AtomicLong();
+    private final AtomicLong fresh = new AtomicLong();
     private final Instant now = Instant.now();
 
     @Setup(Level.Trial)
@@ -59,11 +61,14 @@ public class CertificateCacheBench {
         LeafCertificate leaf = root.intermediate("Bench STI-CA Issuing").issueLeaf(LeafSpec.spc("1234"));
         byte[] pem = leaf.chainPem().getBytes(StandardCharsets.US_ASCII);
         server = CertServer.https(tls);
-        server.on("/", CertServer.body(pem)); // every path serves the chain
+        server.on("/", CertServer.body(pem)); // every path serves the chain (keep-alive)
+        server.on("/fresh/", CertServer.body(pem, "Connection", "close")); // new TCP + TLS handshake each time
         FetchSettings s = FetchSettings.from(new ObjectMapper(new YAMLFactory()).readTree("""
                 permit_cidrs: ["127.0.0.0/8", "::1/128"]
                 allowed_ports: [%d]
                 tls_ca_file: "%s"
+                fetch_timeout: 10s
+                connect_timeout: 5s
                 """.formatted(server.port(), ca)));
         CredentialValidator v = new CredentialValidator(TrustAnchors.of(List.of(root.certificate())), CrlSource.none(),
                 RevocationMode.IF_AVAILABLE);
@@ -91,6 +96,14 @@ public class CertificateCacheBench {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public Credential coldFetch() throws Exception {
         return source.credential(server.url("localhost", "/cold/" + cold.incrementAndGet() + ".pem"), now,
+                Deadline.in(Duration.ofSeconds(5)));
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Credential coldFetchNewConnection() throws Exception {
+        return source.credential(server.url("localhost", "/fresh/" + fresh.incrementAndGet() + ".pem"), now,
                 Deadline.in(Duration.ofSeconds(5)));
     }
 }

@@ -1,0 +1,20 @@
+package org.stirshield.agi;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the FastAGI server (for logs, tests and metrics). */
+final class ServerStats {
+    final LongAdder accepted = new LongAdder();
+    final LongAdder refusedNotAllowed = new LongAdder();
+    final LongAdder refusedBusy = new LongAdder();
+    final LongAdder completed = new LongAdder();
+    final LongAdder disconnected = new LongAdder();
+    final LongAdder readTimeouts = new LongAdder();
+    final LongAdder unknownScript = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder uncaught = new LongAdder();
+
+    void disconnected(boolean timedOut) {
+        (timedOut ? readTimeouts : disconnected).increment();
+    }
+}

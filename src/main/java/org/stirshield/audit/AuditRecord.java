@@ -1,0 +1,150 @@
+package org.stirshield.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import org.stirshield.policy.Decision;
+import org.stirshield.policy.ProtectedMatch;
+import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Verdict;
+
+/**
+ * One audit record: a single JSON line per call decision, fields always in the same order, absent values
+ * written as JSON {@code null} (so every line has every key; see the README section {@code audit}).
+ * Strings from the call are hostile: Jackson escapes them, and each is cut to {@link #MAX_STRING} chars.
+ */
+final class AuditRecord {
+    /** Longest string value written; longer ones are cut and end with {@code …}. */
+    static final int MAX_STRING = 1024;
+    /** Longest per-header detail written. */
+    static final int MAX_DETAIL = 200;
+    /** At most this many per-header outcomes are written (a call may carry many Identity headers). */
+    static final int MAX_HEADERS = 16;
+
+    /** The field names in the order written; the report and the README rely on it. */
+    static final String[] FIELDS = {
+        "ts", "unique_id", "channel", "trunk", "caller_raw", "caller", "called_raw", "called",
+        "protected_entry", "agency", "policy", "status", "action", "reason", "sip_code", "verify",
+        "verify_reason", "verstat", "attest", "origid", "x5u", "spc", "cert_fp", "iat", "iat_age_s",
+        "tn_authorized", "passport", "replay_count", "caller_name", "verify_us", "policy_us", "total_us",
+        "headers"
+    };
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    private AuditRecord() {
+    }
+
+    /** The record as one line of JSON, without the line terminator. */
+    static String format(Decision d, StageTimings timings, Instant at) {
+        StringWriter out = new StringWriter(768);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            write(g, d, timings == null ? StageTimings.NONE : timings, at);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    private static void write(JsonGenerator g, Decision d, StageTimings t, Instant at) throws IOException {
+        CallAttempt call = d.call();
+        Verdict v = d.verdict();
+        ProtectedMatch m = d.match();
+        g.writeStartObject();
+        str(g, "ts", at == null ? null : TS.format(at.truncatedTo(ChronoUnit.MILLIS)));
+        str(g, "unique_id", call == null ? null : call.callId());
+        str(g, "channel", call == null ? null : call.channel());
+        str(g, "trunk", call == null ? null : call.trunk());
+        str(g, "caller_raw", call == null ? null : call.callerTn());
+        str(g, "caller", v == null ? null : v.callerTn());
+        str(g, "called_raw", call == null ? null : call.calledTn());
+        str(g, "called", v == null ? null : v.calledTn());
+        str(g, "protected_entry", m == null ? null : m.entry());
+        str(g, "agency", m == null ? null : m.agency());
+        str(g, "policy", m == null ? null : m.policy());
+        str(g, "status", d.status());
+        str(g, "action", d.action() == null ? null : d.action().token());
+        str(g, "reason", d.reason());
+        num(g, "sip_code", d.sipCode() == null ? null : d.sipCode().longValue());
+        str(g, "verify", v == null || v.status() == null ? null : v.status().name());
+        str(g, "verify_reason", v == null || v.reason() == null ? null : v.reason().code());
+        str(g, "verstat", v == null || v.status() == null ? null : v.verstat());
+        str(g, "attest", v == null ? null : v.attest());
+        str(g, "origid", v == null ? null : v.origid());
+        str(g, "x5u", v == null ? null : v.x5u());
+        str(g, "spc", v == null ? null : v.spc());
+        str(g, "cert_fp", v == null ? null : v.certFingerprint());
+        Long iat = v == null ? null : v.iat();
+        num(g, "iat", iat);
+        num(g, "iat_age_s", iat == null || at == null ? null : at.getEpochSecond() - iat);
+        g.writeFieldName("tn_authorized");
+        if (v == null || v.tnAuthorized() == null) {
+            g.writeNull();
+        } else {
+            g.writeBoolean(v.tnAuthorized());
+        }
+        str(g, "passport", v == null ? null : v.passportDigest());
+        g.writeNumberField("replay_count", d.replayCount());
+        str(g, "caller_name", d.callerName());
+        g.writeNumberField("verify_us", t.verifyMicros());
+        g.writeNumberField("policy_us", t.policyMicros());
+        g.writeNumberField("total_us", t.totalMicros());
+        g.writeArrayFieldStart("headers");
+        if (v != null) {
+            int n = 0;
+            for (Verdict.HeaderResult h : v.headers()) {
+                if (n++ == MAX_HEADERS) {
+                    break;
+                }
+                // compact: only what is known for this header
+                g.writeStartObject();
+                g.writeNumberField("i", h.index());
+                if (h.ppt() != null) {
+                    g.writeStringField("ppt", cut(h.ppt(), 32));
+                }
+                g.writeStringField("result", h.reason() == null ? "pass" : h.reason().code());
+                if (h.attest() != null) {
+                    g.writeStringField("attest", cut(h.attest(), 8));
+                }
+                if (h.x5u() != null) {
+                    g.writeStringField("x5u", cut(h.x5u(), MAX_STRING));
+                }
+                if (h.detail() != null) {
+                    g.writeStringField("detail", cut(h.detail(), MAX_DETAIL));
+                }
+                g.writeEndObject();
+            }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void str(JsonGenerator g, String name, String value) throws IOException {
+        g.writeFieldName(name);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeString(cut(value, MAX_STRING));
+        }
+    }
+
+    private static void num(JsonGenerator g, String name, Long value) throws IOException {
+        g.writeFieldName(name);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(value);
+        }
+    }
+
+    static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,116 @@
+package org.stirshield.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.stirshield.config.ConfigValues;
+
+/**
+ * The {@code audit:} section of {@code stirshield.yaml}.
+ *
+ * <pre>
+ * audit:
+ *   file: /var/log/stirshield/audit.jsonl   # default stirshield-audit.jsonl in the working directory
+ *   rolling:
+ *     max_file_size: 100MiB   # roll when the active file reaches this size
+ *     max_history: 30         # days of rolled files kept (0 = keep all)
+ *     total_size_cap: 0       # cap on all rolled files together (0 = none)
+ *     compress: false         # gzip rolled files
+ *   queue:
+ *     capacity: 65536         # records waiting for the writer
+ *     max_wait: 200ms         # how long a call blocks when the queue is full before the record is dropped
+ *   replay:
+ *     max_entries: 100000     # read by DecisionRecorder for the ReplayDetector
+ * </pre>
+ *
+ * The flat spellings {@code max_file_size}, {@code max_history}, {@code queue_capacity} directly under
+ * {@code audit:} are accepted too.
+ *
+ * @param file the active audit file; rolled files sit next to it
+ * @param maxFileSize roll over when the active file reaches this many bytes
+ * @param maxHistory days of rolled files to keep, 0 = unlimited
+ * @param totalSizeCap bytes of rolled files to keep at most, 0 = unlimited
+ * @param compress gzip rolled files
+ * @param queueCapacity records the queue between the calls and the writer holds
+ * @param maxWait how long {@link AuditLog#record} blocks on a full queue before counting a drop
+ */
+public record AuditSettings(
+        Path file, long maxFileSize, int maxHistory, long totalSizeCap, boolean compress, int queueCapacity,
+        Duration maxWait) {
+
+    public static final Path DEFAULT_FILE = Path.of("stirshield-audit.jsonl");
+    public static final long DEFAULT_MAX_FILE_SIZE = 100L * 1024 * 1024;
+    public static final int DEFAULT_MAX_HISTORY = 30;
+    public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
+
+    public AuditSettings {
+        if (file == null) {
+            throw new IllegalArgumentException("audit.file: missing");
+        }
+        if (maxFileSize < 1024) {
+            throw new IllegalArgumentException("audit.rolling.max_file_size: at least 1KiB: " + maxFileSize);
+        }
+        if (maxHistory < 0) {
+            throw new IllegalArgumentException("audit.rolling.max_history: negative: " + maxHistory);
+        }
+        if (totalSizeCap < 0) {
+            throw new IllegalArgumentException("audit.rolling.total_size_cap: negative: " + totalSizeCap);
+        }
+        if (queueCapacity < 1 || queueCapacity > 10_000_000) {
+            throw new IllegalArgumentException("audit.queue.capacity: 1..10000000: " + queueCapacity);
+        }
+        if (maxWait == null || maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("audit.queue.max_wait: 0..10s: " + maxWait);
+        }
+    }
+
+    /** All defaults, writing to {@code file}. */
+    public static AuditSettings defaults(Path file) {
+        return new AuditSettings(file, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HISTORY, 0, false,
+                DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_WAIT);
+    }
+
+    /** From the {@code audit:} section (missing or null: all defaults). */
+    public static AuditSettings from(JsonNode audit) {
+        JsonNode rolling = ConfigValues.section(audit, "rolling");
+        JsonNode queue = ConfigValues.section(audit, "queue");
+        String file = ConfigValues.string(audit, "file", null);
+        long maxFileSize = ConfigValues.bytes(rolling, "max_file_size",
+                ConfigValues.bytes(audit, "max_file_size", DEFAULT_MAX_FILE_SIZE));
+        int maxHistory = ConfigValues.integer(rolling, "max_history",
+                ConfigValues.integer(audit, "max_history", DEFAULT_MAX_HISTORY));
+        long cap = ConfigValues.bytes(rolling, "total_size_cap", 0);
+        boolean compress = ConfigValues.bool(rolling, "compress", false);
+        int capacity = ConfigValues.integer(queue, "capacity",
+                ConfigValues.integer(audit, "queue_capacity", DEFAULT_QUEUE_CAPACITY));
+        Duration maxWait = ConfigValues.duration(queue, "max_wait", DEFAULT_MAX_WAIT);
+        return new AuditSettings(file == null || file.isBlank() ? DEFAULT_FILE : Path.of(file), maxFileSize,
+                maxHistory, cap, compress, capacity, maxWait);
+    }
+
+    /**
+     * The settings with the file chosen the documented way: {@code serve --audit FILE} if given, else the
+     * config's {@code audit.file}, else {@code stirshield-audit.jsonl} in the working directory.
+     */
+    public static AuditSettings resolve(Path cliFile, JsonNode audit) {
+        AuditSettings s = from(audit);
+        return cliFile == null ? s : s.withFile(cliFile);
+    }
+
+    public AuditSettings withFile(Path f) {
+        return new AuditSettings(f, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait);
+    }
+
+    public AuditSettings withMaxFileSize(long bytes) {
+        return new AuditSettings(file, bytes, maxHistory, totalSizeCap, compress, queueCapacity, maxWait);
+    }
+
+    public AuditSettings withQueue(int capacity, Duration wait) {
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, capacity, wait);
+    }
+
+    public AuditSettings withCompress(boolean gzip) {
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, gzip, queueCapacity, maxWait);
+    }
+}

@@ -1,0 +1,68 @@
+package org.stirshield.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stirshield.audit.DecisionRecorder;
+import org.stirshield.audit.StageTimings;
+import org.stirshield.cert.Deadline;
+import org.stirshield.policy.Action;
+import org.stirshield.policy.Decision;
+import org.stirshield.policy.PolicyEngine;
+import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Reason;
+import org.stirshield.verify.Verdict;
+import org.stirshield.verify.Verifier;
+
+/**
+ * One call's decision, in the order data flows: verify → replay detection → policy → audit record and
+ * metrics. Never throws: a failure inside becomes an {@code internal_error} decision (tagged, not
+ * silently allowed) that is still audited.
+ */
+final class ScreeningPipeline implements CallScreener {
+    private static final Logger LOG = LoggerFactory.getLogger(ScreeningPipeline.class);
+
+    private final Verifier verifier;
+    private final PolicyEngine policy;
+    private final DecisionRecorder recorder;
+    private final Clock clock;
+
+    ScreeningPipeline(Verifier verifier, PolicyEngine policy, DecisionRecorder recorder, Clock clock) {
+        this.verifier = verifier;
+        this.policy = policy;
+        this.recorder = recorder;
+        this.clock = clock;
+    }
+
+    @Override
+    public Decision screen(CallAttempt call, Deadline deadline) {
+        long t0 = System.nanoTime();
+        Instant now = clock.instant();
+        long t1 = t0;
+        Decision decision;
+        try {
+            Verdict verdict = verifier.verify(call, now, deadline);
+            t1 = System.nanoTime();
+            // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
+            int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now) : 0;
+            decision = policy.decide(call, verdict, replayCount, call.callerName());
+        } catch (RuntimeException | Error e) {
+            LOG.error("internal error deciding call {} ({} → {}): {}", call.callId(), call.callerTn(), call.calledTn(),
+                    e.toString(), e);
+            decision = internalError(call);
+        }
+        long t2 = System.nanoTime();
+        StageTimings timings = StageTimings.ofNanos(t1 - t0, t2 - t1, t2 - t0);
+        recorder.record(decision, timings, now);
+        return decision;
+    }
+
+    /** The decision when StirShield itself failed: FAIL, tagged so the callee is warned, never a silent allow. */
+    static Decision internalError(CallAttempt call) {
+        Verdict v = new Verdict(Verdict.Status.FAIL, null, Reason.INTERNAL_ERROR, null, null, null, null, null, null,
+                null, null, null, null);
+        return new Decision(call, v, null, "FAIL", Action.TAG, Reason.INTERNAL_ERROR.code(),
+                Reason.INTERNAL_ERROR.sipCode(), null, 0);
+    }
+}

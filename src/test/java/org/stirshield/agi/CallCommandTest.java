@@ -1,0 +1,94 @@
+package org.stirshield.agi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.stirshield.cli.Main;
+
+/** {@code ./stirshield call} against a running server. */
+class CallCommandTest {
+    private AgiServer server;
+    private final Scenarios scenarios = new Scenarios();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = AgiServer.start(ServerSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", 0)),
+                scenarios.screener());
+    }
+
+    @AfterEach
+    void stop() {
+        server.shutdown(Duration.ofSeconds(2));
+    }
+
+    private record Run(int rc, String out) {
+    }
+
+    private static Run cli(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.run(args);
+            return new Run(rc, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    private String serverArg() {
+        return "127.0.0.1:" + server.address().getPort();
+    }
+
+    @Test
+    void printsTheVariablesOneALineInOrder() {
+        Run r = cli("call", "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN,
+                "--identity", Scenarios.genuine());
+        assertEquals(0, r.rc());
+        String expected = Scenarios.expectedPass().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n"));
+        assertEquals(expected, r.out().replace("\r\n", "\n"));
+    }
+
+    @Test
+    void viaVariableAndWithoutIdentity() {
+        Run r = cli("call", "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN,
+                "--identity", Scenarios.spoofed(), "--via-variable");
+        assertEquals(0, r.rc());
+        assertTrue(r.out().contains("STIR_REASON=orig_mismatch\n"), r.out());
+        assertEquals(1, scenarios.seen.peek().identityHeaders().size());
+
+        Run none = cli("call", "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN);
+        assertTrue(none.out().startsWith("STIR_STATUS=NO_IDENTITY\nSTIR_ACTION=reject\n"), none.out());
+    }
+
+    @Test
+    void loadModeReportsSessionsPerSecond() {
+        Run r = cli("call", "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN,
+                "--identity", Scenarios.genuine(), "--repeat", "200", "--concurrency", "8");
+        assertEquals(0, r.rc(), r.out());
+        assertTrue(r.out().startsWith("sessions=200 concurrency=8 failed=0 "), r.out());
+        assertEquals(200, server.stats().completed());
+    }
+
+    @Test
+    void noServerIsANonZeroExit() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = cli("call", "--server", "127.0.0.1:" + port, "--from", "1", "--to", "2", "--timeout", "2s");
+        assertEquals(1, r.rc());
+        assertEquals("", r.out());
+    }
+}

@@ -1,0 +1,111 @@
+package org.stirshield.agi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stirshield.cli.Main;
+
+/** {@code ./stirshield serve} as a real process: config, a call, SIGTERM draining the call in flight. */
+class ServeCommandTest {
+
+    @Test
+    void servesAndDrainsTheCallInFlightOnSigterm(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = dir.resolve("stirshield.yaml");
+        Files.writeString(config, "server:\n  listen: 127.0.0.1:" + port + "\n  allow: [127.0.0.1/32]\n"
+                + "  shutdown_grace: 10s\n");
+        Path log = dir.resolve("serve.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.stirshield.cli.Main",
+                "serve", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(log).contains("listening on")) {
+                assertTrue(p.isAlive(), () -> "serve exited: " + read(log));
+                assertTrue(System.nanoTime() < end, "serve did not start");
+                Thread.sleep(20);
+            }
+            AgiClient.Call call = AgiClient.call(address, "verify", Scenarios.PROTECTED_TN, Scenarios.CALLED_TN,
+                    "from-carrier", List.of(Scenarios.genuine()));
+            AgiClient.Result r = AgiClient.run(address, call, Duration.ofSeconds(10));
+            assertTrue(r.completed(), r.error());
+            assertTrue(Set.of("allow", "tag", "reject").contains(r.variables().get("STIR_ACTION")), r.variables().toString());
+
+            // a call in flight: half its environment block sent, then SIGTERM, then the rest
+            String block = AgiClient.environmentBlock(call);
+            try (Socket s = new Socket()) {
+                s.connect(address, 5000);
+                s.setSoTimeout(20_000);
+                OutputStream out = s.getOutputStream();
+                out.write(block.substring(0, block.length() / 2).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(200);
+                p.destroy(); // SIGTERM
+                while (!Files.readString(log).contains("shutting down")) {
+                    assertTrue(System.nanoTime() < end, "no shutdown");
+                    Thread.sleep(10);
+                }
+                out.write(block.substring(block.length() / 2).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.UTF_8);
+                assertEquals("EXEC \"MSet\" ", reply, "the call in flight is still answered");
+                out.write("200 result=0\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "serve stopped");
+            String text = read(log);
+            assertTrue(text.contains("stopped (drained)"), text);
+            assertFalse(text.contains("Exception"), text);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void badConfigurationIsAClearErrorNotAStackTrace(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, "server:\n  allow: [asterisk.example.org]\n");
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = Main.run("serve", "--config", config.toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, rc);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("server.allow") && text.contains("asterisk.example.org"), text);
+        assertFalse(text.contains("\tat "), text);
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+}

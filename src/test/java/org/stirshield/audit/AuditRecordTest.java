@@ -1,0 +1,106 @@
+package org.stirshield.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.stirshield.policy.Action;
+import org.stirshield.policy.Decision;
+import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Verdict;
+
+class AuditRecordTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant AT = Instant.parse("2026-11-23T16:20:05.123456Z");
+
+    @Test
+    void passRecordHasEveryFieldInFixedOrder() throws Exception {
+        String line = AuditRecord.format(Fixtures.pass("1700000000.42", AT.getEpochSecond() - 3),
+                new StageTimings(850, 12, 910), AT);
+        assertFalse(line.contains("\n"), "one line");
+        JsonNode n = JSON.readTree(line);
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        assertEquals(List.of(AuditRecord.FIELDS), names);
+        assertEquals("2026-11-23T16:20:05.123Z", n.get("ts").asText());
+        assertEquals("1700000000.42", n.get("unique_id").asText());
+        assertEquals("PJSIP/carrier-a-00000001", n.get("channel").asText());
+        assertEquals("trunk-carrier-a", n.get("trunk").asText());
+        assertEquals("+861012308", n.get("caller_raw").asText());
+        assertEquals("0312345678", n.get("called_raw").asText());
+        assertEquals("+81312345678", n.get("called").asText());
+        assertEquals("Consular hotline", n.get("agency").asText());
+        assertEquals("strict", n.get("policy").asText());
+        assertEquals("PASS", n.get("status").asText());
+        assertEquals("allow", n.get("action").asText());
+        assertTrue(n.get("sip_code").isNull());
+        assertEquals("TN-Validation-Passed", n.get("verstat").asText());
+        assertEquals("A", n.get("attest").asText());
+        assertEquals(3, n.get("iat_age_s").asLong(), "iat age = now - iat");
+        assertTrue(n.get("tn_authorized").asBoolean());
+        assertEquals(Fixtures.DIGEST, n.get("passport").asText());
+        assertEquals(850, n.get("verify_us").asLong());
+        assertEquals(12, n.get("policy_us").asLong());
+        assertEquals(910, n.get("total_us").asLong());
+        assertEquals("pass", n.get("headers").get(0).get("result").asText());
+        assertFalse(n.get("headers").get(0).has("detail"), "per-header outcomes omit absent values");
+    }
+
+    @Test
+    void failureRecordCarriesReasonSipCodeAndHeaderOutcomes() throws Exception {
+        JsonNode n = JSON.readTree(AuditRecord.format(
+                Fixtures.spoof("c1", "+861012308", "t9", "99X", "https://evil.example/c.pem", AT.getEpochSecond() + 2, 1),
+                StageTimings.NONE, AT));
+        assertEquals("FAIL", n.get("status").asText());
+        assertEquals("reject", n.get("action").asText());
+        assertEquals("bad_signature", n.get("reason").asText());
+        assertEquals(438, n.get("sip_code").asInt());
+        assertEquals("TN-Validation-Failed", n.get("verstat").asText());
+        assertEquals(-2, n.get("iat_age_s").asLong(), "a future iat shows as a negative age");
+        assertTrue(n.get("tn_authorized").isNull());
+        assertEquals(1, n.get("replay_count").asInt());
+        assertEquals("bad_signature", n.get("headers").get(0).get("result").asText());
+        assertEquals("unsupported_ppt_ignored", n.get("headers").get(1).get("result").asText());
+        assertEquals("div", n.get("headers").get(1).get("ppt").asText());
+    }
+
+    @Test
+    void absentValuesAreNullsNotMissingKeys() throws Exception {
+        Decision bare = new Decision(CallAttempt.of(null, null, null),
+                new Verdict(Verdict.Status.NO_IDENTITY, null, null, null, null, null, null, null, null, null, null, null, null),
+                null, "NO_IDENTITY", Action.TAG, "missing_identity", 428, null, 0);
+        JsonNode n = JSON.readTree(AuditRecord.format(bare, null, AT));
+        assertEquals(AuditRecord.FIELDS.length, n.size());
+        for (String f : List.of("unique_id", "caller", "caller_raw", "agency", "x5u", "iat", "iat_age_s", "passport")) {
+            assertTrue(n.get(f).isNull(), f);
+        }
+        assertEquals(0, n.get("headers").size());
+    }
+
+    @Test
+    void hostileStringsStayOneEscapedLineAndAreBounded() throws Exception {
+        String evil = "+1\n{\"status\":\"PASS\"}\u0000\u001b[31m<script>" + "9".repeat(5000);
+        Decision d = new Decision(new CallAttempt(evil, "1", null, null, "t\"r", "id", "ch"),
+                Fixtures.unprotected("x").verdict(), null, "NOT_PROTECTED", Action.ALLOW, "missing_identity", 428, null, 0);
+        String line = AuditRecord.format(d, StageTimings.NONE, AT);
+        assertFalse(line.contains("\n"));
+        assertFalse(line.contains("\u001b"), "control characters are escaped");
+        JsonNode n = JSON.readTree(line);
+        assertEquals("NOT_PROTECTED", n.get("status").asText(), "an injected field does not override the real one");
+        assertEquals(AuditRecord.MAX_STRING, n.get("caller_raw").asText().length());
+        assertTrue(n.get("caller_raw").asText().startsWith("+1\n{"));
+        assertEquals("t\"r", n.get("trunk").asText());
+        Map<?, ?> asMap = JSON.readValue(line, Map.class);
+        assertEquals(AuditRecord.FIELDS.length, asMap.size());
+    }
+}

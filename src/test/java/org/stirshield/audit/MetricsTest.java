@@ -1,0 +1,197 @@
+package org.stirshield.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The metrics endpoint over real HTTP on loopback (port 0: any free port). */
+class MetricsTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void healthAnswersOk() throws Exception {
+        try (Metrics m = started()) {
+            HttpResponse<String> r = get(m, "/health");
+            assertEquals(200, r.statusCode());
+            assertEquals("ok", r.body().trim());
+            assertEquals(404, get(m, "/nothing-here").statusCode());
+        }
+    }
+
+    @Test
+    void callsAreCountedByStatusActionReasonWithLatencyHistogram() throws Exception {
+        try (Metrics m = started()) {
+            m.callDecided(Fixtures.pass("a", 0), new StageTimings(800, 20, 900));
+            m.callDecided(Fixtures.pass("b", 0), new StageTimings(800, 20, 900));
+            m.callDecided(Fixtures.spoof("c", "+861012308", "t", "1X", "https://x/", 0, 2), new StageTimings(3000, 20, 3100));
+            String body = scrape(m);
+            assertEquals(2.0, value(body, "stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"PASS\"}"));
+            assertEquals(1.0, value(body, "stirshield_calls_total{action=\"reject\",reason=\"bad_signature\",status=\"FAIL\"}"));
+            assertEquals(1.0, value(body, "stirshield_replayed_calls_total"));
+            assertEquals(3.0, value(body, "stirshield_decision_duration_seconds_count{stage=\"total\"}"));
+            assertEquals(2.0, value(body, "stirshield_decision_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"));
+            assertEquals(3.0, value(body, "stirshield_decision_duration_seconds_bucket{stage=\"total\",le=\"0.005\"}"));
+            assertEquals(0.0049, value(body, "stirshield_decision_duration_seconds_sum{stage=\"total\"}"), 1e-9);
+        }
+    }
+
+    @Test
+    void certificateAgiAndPolicyMetrics() throws Exception {
+        try (Metrics m = started()) {
+            org.stirshield.cert.CertificateEvents events = m; // what the certificate cache is given
+            events.cacheHit();
+            events.cacheHit();
+            events.cacheMiss();
+            events.fetched(Duration.ofMillis(30), "https://cert.example/a.pem");
+            events.fetchFailed(org.stirshield.cert.CredentialFailure.TIMEOUT, Duration.ofMillis(1500));
+            m.agiSessionStarted();
+            m.agiSessionStarted();
+            m.agiSessionEnded();
+            m.policyReloaded(true);
+            m.policyReloaded(false);
+            String body = scrape(m);
+            assertEquals(2.0, value(body, "stirshield_cert_cache_lookups_total{result=\"hit\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_cache_lookups_total{result=\"miss\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"ok\",le=\"0.05\"}"));
+            assertEquals(0.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",le=\"1.0\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",le=\"2.0\"}"));
+            assertTrue(!body.contains("cert.example"), "no URL labels");
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_failures_total{kind=\"TIMEOUT\"}"));
+            assertEquals(1.0, value(body, "stirshield_agi_sessions_in_flight"));
+            assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"ok\"}"));
+            assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"error\"}"));
+            assertEquals(0.0, value(body, "stirshield_policy_last_reload_ok"), "the last reload failed");
+        }
+    }
+
+    @Test
+    void auditQueueDepthAndDropsAreExposed() throws Exception {
+        AuditLog log = AuditLog.openPaused(AuditSettings.defaults(dir.resolve("a.jsonl")).withQueue(2, Duration.ZERO));
+        try (Metrics m = started()) {
+            m.bindAudit(log);
+            log.record(Fixtures.pass("1", 0), StageTimings.NONE, Instant.now());
+            log.record(Fixtures.pass("2", 0), StageTimings.NONE, Instant.now());
+            log.record(Fixtures.pass("3", 0), StageTimings.NONE, Instant.now());
+            String body = scrape(m);
+            assertEquals(2.0, value(body, "stirshield_audit_queue_depth"));
+            assertEquals(1.0, value(body, "stirshield_audit_dropped_total"));
+            log.close();
+            body = scrape(m);
+            assertEquals(0.0, value(body, "stirshield_audit_queue_depth"));
+            assertEquals(2.0, value(body, "stirshield_audit_records_total"));
+        } finally {
+            log.close();
+        }
+    }
+
+    @Test
+    void twoInstancesHaveSeparateRegistries() throws Exception {
+        try (Metrics a = started(); Metrics b = started()) {
+            a.callDecided(Fixtures.pass("a", 0), StageTimings.NONE);
+            assertTrue(a.port() != b.port());
+            assertEquals(1.0, value(scrape(a), "stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"PASS\"}"));
+            assertTrue(!scrape(b).contains("reason=\"verified\""), "b saw nothing");
+        }
+    }
+
+    @Test
+    void disabledMeansNoListenerAndStopClosesThePort() throws Exception {
+        try (Metrics m = new Metrics()) {
+            m.start(MetricsSettings.disabled());
+            assertEquals(-1, m.port());
+            m.callDecided(Fixtures.pass("a", 0), StageTimings.NONE); // still usable
+        }
+        Metrics m = started();
+        int port = m.port();
+        m.stop();
+        assertEquals(-1, m.port());
+        assertThrows(IOException.class, () -> HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
+    void settingsFromConfigAndCommandLine() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        MetricsSettings d = MetricsSettings.from(null);
+        assertTrue(d.enabled());
+        assertEquals("127.0.0.1", d.host());
+        assertEquals(9464, d.port());
+        MetricsSettings c = MetricsSettings.from(json.readTree("{\"enabled\":\"no\",\"listen\":\"[::1]:9100\"}"));
+        assertTrue(!c.enabled());
+        assertEquals("::1", c.host());
+        assertEquals("[::1]:9100", c.listen());
+        assertTrue(!MetricsSettings.resolve("off", null).enabled());
+        MetricsSettings cli = MetricsSettings.resolve("127.0.0.2:9999", json.readTree("{\"enabled\":false}"));
+        assertTrue(cli.enabled());
+        assertEquals(9999, cli.port());
+        assertThrows(IllegalArgumentException.class, () -> MetricsSettings.resolve("localhost", null));
+        assertThrows(IllegalArgumentException.class, () -> MetricsSettings.resolve("127.0.0.1:70000", null));
+    }
+
+    @Test
+    void auditSettingsFromConfig() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        AuditSettings d = AuditSettings.from(null);
+        assertEquals(Path.of("stirshield-audit.jsonl"), d.file());
+        assertEquals(100L * 1024 * 1024, d.maxFileSize());
+        AuditSettings s = AuditSettings.from(json.readTree(
+                "{\"file\":\"/var/log/s/a.jsonl\",\"rolling\":{\"max_file_size\":\"10MiB\",\"max_history\":7,"
+                        + "\"compress\":true},\"queue\":{\"capacity\":100,\"max_wait\":\"1s\"}}"));
+        assertEquals(Path.of("/var/log/s/a.jsonl"), s.file());
+        assertEquals(10L * 1024 * 1024, s.maxFileSize());
+        assertEquals(7, s.maxHistory());
+        assertTrue(s.compress());
+        assertEquals(100, s.queueCapacity());
+        assertEquals(Duration.ofSeconds(1), s.maxWait());
+        AuditSettings flat = AuditSettings.from(json.readTree("{\"max_file_size\":\"2MiB\",\"queue_capacity\":5}"));
+        assertEquals(2L * 1024 * 1024, flat.maxFileSize());
+        assertEquals(5, flat.queueCapacity());
+        assertEquals(Path.of("cli.jsonl"), AuditSettings.resolve(Path.of("cli.jsonl"), json.readTree("{\"file\":\"x\"}")).file());
+        assertThrows(IllegalArgumentException.class, () -> AuditSettings.from(json.readTree("{\"queue\":{\"capacity\":0}}")));
+    }
+
+    private static Metrics started() throws IOException {
+        Metrics m = new Metrics();
+        m.start(new MetricsSettings(true, "127.0.0.1", 0));
+        assertTrue(m.port() > 0);
+        return m;
+    }
+
+    private static HttpResponse<String> get(Metrics m, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port() + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String scrape(Metrics m) throws Exception {
+        HttpResponse<String> r = get(m, "/metrics");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        return r.body();
+    }
+
+    /** The value of one sample line, e.g. {@code name{labels} 2.0}. */
+    private static double value(String body, String sample) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)").matcher(body);
+        assertTrue(m.find(), sample + " not in:\n" + body);
+        return Double.parseDouble(m.group(1));
+    }
+}
