@@ -23,7 +23,6 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HexFormat;
@@ -250,13 +249,5 @@ public final class CredentialValidator {
     @Override
     public String toString() {
         return "CredentialValidator[" + anchors.size() + " anchors, revocation " + revocation + "]";
-    }
-
-    static boolean sameBytes(X509Certificate a, X509Certificate b) {
-        try {
-            return Arrays.equals(a.getEncoded(), b.getEncoded());
-        } catch (CertificateEncodingException e) {
-            return false;
-        }
     }
 }

@@ -17,7 +17,7 @@ public interface CrlSource {
      * @throws CredentialException e.g. TIMEOUT when fetching it outlasts the deadline; the validator
      *     then applies the revocation policy as if no CRL were known
      */
-    java.security.cert.X509CRL crlFor(X509Certificate cert, X509Certificate issuer, Instant at, Deadline deadline)
+    X509CRL crlFor(X509Certificate cert, X509Certificate issuer, Instant at, Deadline deadline)
             throws CredentialException;
 
     /** A source that knows no CRL. */
