@@ -6,7 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.asteriskjava.fastagi.AgiException;
 import org.slf4j.Logger;
@@ -39,6 +39,9 @@ final class GuardedScreener {
     static final String FAILSAFE_TAG = "[UNVERIFIED] ";
 
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+    private static final int OPEN = 0;
+    private static final int CLAIMED = 1;
+    private static final int FAILSAFE = 2;
 
     private final CallScreener screener;
     private final Action failsafeAction;
@@ -58,16 +61,20 @@ final class GuardedScreener {
 
     /** Screens {@code call} and sends exactly one decision through {@code answer}; returns once it is sent. */
     void screen(CallAttempt call, Deadline deadline, Answer answer) throws AgiException {
-        AtomicBoolean answered = new AtomicBoolean();
+        long started = System.nanoTime();
+        // who answers: OPEN until the screener's decision (CLAIMED) or the watchdog (FAILSAFE) takes it
+        AtomicInteger owner = new AtomicInteger(OPEN);
         CompletableFuture<Void> lateAnswer = new CompletableFuture<>();
         ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
-            if (answered.compareAndSet(false, true)) {
+            if (owner.compareAndSet(OPEN, FAILSAFE)) {
                 timeouts.increment();
                 LOG.warn("call {}: no decision within the deadline; answered fail-safe (x5u-timeout, {})",
                         call.callId(), failsafeAction.token());
                 Thread.ofVirtual().name("agi-failsafe").start(() -> {
                     try {
-                        answer.send(failsafe(call, Reason.X5U_TIMEOUT), true);
+                        Decision f = failsafe(call, Reason.X5U_TIMEOUT);
+                        record(f, started);
+                        answer.send(f, true);
                         lateAnswer.complete(null);
                     } catch (Throwable t) {
                         lateAnswer.completeExceptionally(t);
@@ -77,21 +84,28 @@ final class GuardedScreener {
         }, deadline.remaining().plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS);
 
         Decision d;
+        boolean failed = false;
         try {
-            d = screener.screen(call, deadline);
+            d = screener.screen(call, deadline, () -> owner.compareAndSet(OPEN, CLAIMED));
             if (d == null || d.status() == null) {
                 errors.increment();
                 LOG.error("call {}: the screener returned no decision", call.callId());
                 d = failsafe(call, Reason.INTERNAL_ERROR);
+                failed = true;
             }
         } catch (RuntimeException | StackOverflowError e) {
             errors.increment();
             LOG.error("call {}: the screener failed: {}", call.callId(), e.toString());
             d = failsafe(call, Reason.INTERNAL_ERROR);
+            failed = true;
         } finally {
             dog.cancel(false);
         }
-        if (answered.compareAndSet(false, true)) {
+        // ours if the screener claimed the answer, or did not try (one that records nothing, or failed)
+        if (owner.get() == CLAIMED || owner.compareAndSet(OPEN, CLAIMED)) {
+            if (failed) {
+                record(d, started);
+            }
             answer.send(d, false);
             return;
         }
@@ -105,6 +119,14 @@ final class GuardedScreener {
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void record(Decision failsafe, long startedNanos) {
+        try {
+            screener.recordFailSafe(failsafe, Duration.ofNanos(System.nanoTime() - startedNanos));
+        } catch (RuntimeException e) {
+            LOG.error("call {}: cannot record the fail-safe answer: {}", failsafe.call().callId(), e.toString());
         }
     }
 

@@ -1,7 +1,9 @@
 package org.stirshield.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
@@ -37,6 +39,11 @@ final class ScreeningPipeline implements CallScreener {
 
     @Override
     public Decision screen(CallAttempt call, Deadline deadline) {
+        return screen(call, deadline, () -> true);
+    }
+
+    @Override
+    public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         long t1 = t0;
@@ -54,8 +61,18 @@ final class ScreeningPipeline implements CallScreener {
         }
         long t2 = System.nanoTime();
         StageTimings timings = StageTimings.ofNanos(t1 - t0, t2 - t1, t2 - t0);
-        recorder.record(decision, timings, now);
+        if (claimAnswer.getAsBoolean()) {
+            recorder.record(decision, timings, now);
+        } else {
+            LOG.warn("call {}: decision ({} {}) came after the fail-safe answer; the fail-safe answer is on record",
+                    call.callId(), decision.status(), decision.reason());
+        }
         return decision;
+    }
+
+    @Override
+    public void recordFailSafe(Decision decision, Duration elapsed) {
+        recorder.record(decision, StageTimings.of(Duration.ZERO, Duration.ZERO, elapsed), clock.instant());
     }
 
     /** The decision when StirShield itself failed: FAIL, tagged so the callee is warned, never a silent allow. */

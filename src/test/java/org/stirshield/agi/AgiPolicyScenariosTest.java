@@ -156,6 +156,54 @@ class AgiPolicyScenariosTest {
     }
 
     @Test
+    void aDecisionLaterThanTheDeadlineLeavesTheFailSafeAnswerOnRecordNotItsOwn() throws Exception {
+        server.shutdown(Duration.ofSeconds(2));
+        org.stirshield.service.CallScreener real = scenarios.screener();
+        java.util.concurrent.CountDownLatch lateDecisionDone = new java.util.concurrent.CountDownLatch(1);
+        org.stirshield.service.CallScreener slow = new org.stirshield.service.CallScreener() {
+            @Override
+            public org.stirshield.policy.Decision screen(org.stirshield.verify.CallAttempt call,
+                    org.stirshield.cert.Deadline deadline) {
+                throw new AssertionError("the adapter uses the claiming form");
+            }
+
+            @Override
+            public org.stirshield.policy.Decision screen(org.stirshield.verify.CallAttempt call,
+                    org.stirshield.cert.Deadline deadline, java.util.function.BooleanSupplier claim) {
+                try {
+                    Thread.sleep(deadline.remaining().toMillis() + 400); // e.g. a long GC pause
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                try {
+                    return real.screen(call, deadline, claim);
+                } finally {
+                    lateDecisionDone.countDown();
+                }
+            }
+
+            @Override
+            public void recordFailSafe(org.stirshield.policy.Decision d, Duration elapsed) {
+                real.recordFailSafe(d, elapsed);
+            }
+        };
+        server = AgiServer.start(ServerSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", 0))
+                .withLimits(16, Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(2)), slow);
+        asterisk = new FakeAsterisk(server.address());
+        Map<String, String> v = call(Scenarios.PROTECTED_TN, Scenarios.genuine());
+        assertEquals("x5u-timeout", v.get("STIR_REASON"), v.toString());
+        assertTrue(lateDecisionDone.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        server.shutdown(Duration.ofSeconds(2));
+        scenarios.close();
+        List<String> lines = scenarios.auditLines();
+        assertEquals(1, lines.size(), lines.toString());
+        JsonNode rec = JSON.readTree(lines.get(0));
+        assertEquals("FAIL", rec.path("status").asText());
+        assertEquals("x5u-timeout", rec.path("reason").asText(), "what Asterisk was told, not the late PASS");
+        assertEquals(v.get("STIR_ACTION"), rec.path("action").asText());
+    }
+
+    @Test
     void everyDecisionIsOnRecordWithWhatAsteriskWasTold() throws Exception {
         List<Map<String, String>> told = new ArrayList<>();
         told.add(call(Scenarios.PROTECTED_TN, Scenarios.signedByCarrier(Scenarios.PROTECTED_TN, "A")));

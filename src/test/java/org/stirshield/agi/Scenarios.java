@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+import org.stirshield.cert.Deadline;
 import org.stirshield.config.ConfigValues;
+import org.stirshield.policy.Decision;
 import org.stirshield.service.CallScreener;
 import org.stirshield.service.StirShieldService;
 import org.stirshield.sign.CertificateAuthority;
@@ -171,9 +174,23 @@ final class Scenarios implements AutoCloseable {
             }
         }
         CallScreener real = service.screener();
-        return (call, deadline) -> {
-            seen.add(call);
-            return real.screen(call, deadline);
+        return new CallScreener() {
+            @Override
+            public Decision screen(CallAttempt call, Deadline deadline) {
+                seen.add(call);
+                return real.screen(call, deadline);
+            }
+
+            @Override
+            public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+                seen.add(call);
+                return real.screen(call, deadline, claimAnswer);
+            }
+
+            @Override
+            public void recordFailSafe(Decision decision, Duration elapsed) {
+                real.recordFailSafe(decision, elapsed);
+            }
         };
     }
 
