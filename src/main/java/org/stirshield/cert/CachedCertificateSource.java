@@ -2,7 +2,6 @@ package org.stirshield.cert;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -112,22 +111,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                 .ticker(ticker)
                 .maximumWeight(maxWeight)
                 .weigher((String k, Entry e) -> Math.max(minWeight, e.weight()))
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry e, long now) {
-                        return Math.max(0, e.expiresAt() - now);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
-                        return Math.max(0, e.expiresAt() - now);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry e, long now, long current) {
-                        return current;
-                    }
-                })
+                .expireAfter(new ExpiresAt<Entry>(Entry::expiresAt))
                 .buildAsync();
     }
 

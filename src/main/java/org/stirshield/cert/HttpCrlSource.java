@@ -2,7 +2,6 @@ package org.stirshield.cert;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.PublicKey;
 import java.security.cert.X509CRL;
@@ -68,22 +67,7 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
                 .ticker(ticker)
                 .maximumWeight(Math.max(settings.crl().maxBytes(), settings.crl().maxBytes() * 64))
                 .weigher((String k, Entry e) -> e.crl == null ? 64 : (int) Math.min(Integer.MAX_VALUE, encodedLength(e.crl)))
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry e, long now) {
-                        return Math.max(0, e.expiresAt() - now);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry e, long now, long current) {
-                        return Math.max(0, e.expiresAt() - now);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry e, long now, long current) {
-                        return current;
-                    }
-                })
+                .expireAfter(new ExpiresAt<Entry>(Entry::expiresAt))
                 .buildAsync();
     }
 
