@@ -133,24 +133,14 @@ public final class TestPki {
                 spec.ca, spec.keyUsage, tnal, spec.crlDp), kp.getPrivate());
     }
 
-    /** DER of a TNAuthorizationList with EXPLICIT tags (RFC 8226 Appendix A). */
+    /** DER of a TNAuthorizationList with EXPLICIT tags (RFC 8226 Appendix A): the sign package's encoder. */
     public static byte[] tnAuthList(LeafSpec spec) {
-        ASN1EncodableVector v = new ASN1EncodableVector();
-        if (spec.spc != null) {
-            v.add(new DERTaggedObject(true, 0, new DERIA5String(spec.spc)));
-        }
+        List<org.stirshield.cert.TnAuthList.Range> ranges = new ArrayList<>();
         for (Object[] r : spec.ranges) {
-            v.add(new DERTaggedObject(true, 1, new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
-                new DERIA5String((String) r[0]), new ASN1Integer((Long) r[1])})));
+            ranges.add(new org.stirshield.cert.TnAuthList.Range((String) r[0], (Long) r[1]));
         }
-        for (String n : spec.numbers) {
-            v.add(new DERTaggedObject(true, 2, new DERIA5String(n)));
-        }
-        try {
-            return new DERSequence(v).getEncoded();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.stirshield.sign.TnAuthListEncoder.encode(new org.stirshield.cert.TnAuthList(
+                spec.spc == null ? List.of() : List.of(spec.spc), ranges, spec.numbers));
     }
 
     private static X500Name name(Issued i) {
@@ -203,15 +193,12 @@ public final class TestPki {
     }
 
     public static String pem(Object... objects) {
-        StringWriter sw = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            for (Object o : objects) {
-                w.writeObject(o);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        StringBuilder b = new StringBuilder();
+        for (Object o : objects) {
+            b.append(o instanceof X509CRL crl ? org.stirshield.sign.Pem.crl(crl)
+                    : org.stirshield.sign.Pem.certificate((X509Certificate) o));
         }
-        return sw.toString();
+        return b.toString();
     }
 
     public static String b64(String json) {
@@ -220,18 +207,10 @@ public final class TestPki {
 
     /** Signs {@code b64(header).b64(claims)} with ES256 (raw R‖S), returning the compact JWS. */
     public static String sign(String headerJson, String claimsJson, PrivateKey key) {
-        String input = b64(headerJson) + "." + b64(claimsJson);
-        return input + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(es256(input, key));
+        return org.stirshield.sign.PassportSigner.signRaw(key, headerJson, claimsJson);
     }
 
     public static byte[] es256(String input, PrivateKey key) {
-        try {
-            Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
-            s.initSign(key);
-            s.update(input.getBytes(StandardCharsets.US_ASCII));
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.stirshield.sign.PassportSigner.signature(key, input);
     }
 }
