@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.cert.Deadline;
 import org.stirshield.service.CallScreener;
+import org.stirshield.sign.OutboundSigner;
 
 /**
  * The StirShield FastAGI server: Asterisk connects for every inbound call
@@ -49,12 +50,12 @@ public final class AgiServer implements AutoCloseable {
     private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1; // accept thread only
 
-    private AgiServer(ServerSettings settings, CallScreener screener) throws IOException {
+    private AgiServer(ServerSettings settings, CallScreener screener, OutboundSigner signer) throws IOException {
         this.settings = settings;
         this.allow = new AllowList(settings.allow());
         this.slots = new Semaphore(settings.maxSessions());
         this.screener = new GuardedScreener(screener, settings.failsafeAction());
-        this.scripts = Map.of("verify", new VerifyScript(this.screener), "sign", new SignScript());
+        this.scripts = Map.of("verify", new VerifyScript(this.screener), "sign", new SignScript(signer));
         this.sessionThreads = Thread.ofVirtual().name("agi-", 1)
                 .uncaughtExceptionHandler((t, e) -> {
                     stats.uncaught.increment();
@@ -66,9 +67,15 @@ public final class AgiServer implements AutoCloseable {
         this.acceptor = Thread.ofPlatform().name("agi-accept").unstarted(this::acceptLoop);
     }
 
-    /** Binds and starts serving. */
+    /** Binds and starts serving, without outbound signing (the {@code sign} script answers UNSUPPORTED). */
     public static AgiServer start(ServerSettings settings, CallScreener screener) throws IOException {
-        AgiServer s = new AgiServer(settings, screener);
+        return start(settings, screener, null);
+    }
+
+    /** Binds and starts serving; {@code signer} (may be null) serves the {@code sign} script. */
+    public static AgiServer start(ServerSettings settings, CallScreener screener, OutboundSigner signer)
+            throws IOException {
+        AgiServer s = new AgiServer(settings, screener, signer);
         s.acceptor.start();
         LOG.info("FastAGI server listening on {} (allow {}, max_sessions {}, decision_deadline {} ms)",
                 s.address(), s.allow, settings.maxSessions(), settings.decisionDeadline().toMillis());

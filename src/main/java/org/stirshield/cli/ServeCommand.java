@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         AgiServer server;
         try {
-            server = AgiServer.start(settings, service.screener());
+            server = AgiServer.start(settings, service.screener(), service.signer());
             service.metrics().bindAgi(server::activeSessions, () -> {
                 AgiServer.Stats st = server.stats();
                 return new Metrics.AgiCounts(st.accepted(), st.refusedNotAllowed(), st.refusedBusy(), st.deadlineFailsafe());

@@ -22,6 +22,7 @@ import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.PolicyException;
 import org.stirshield.policy.PolicySettings;
 import org.stirshield.policy.ReloadingPolicy;
+import org.stirshield.sign.OutboundSigner;
 import org.stirshield.verify.Verifier;
 import org.stirshield.verify.VerifierSettings;
 
@@ -49,14 +50,16 @@ public final class StirShieldService implements AutoCloseable {
     private final Metrics metrics;
     private final ReloadingPolicy policy;
     private final Verifier verifier;
+    private final OutboundSigner signer;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
-            ReloadingPolicy policy, Verifier verifier) {
+            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer) {
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
         this.policy = policy;
         this.verifier = verifier;
+        this.signer = signer;
     }
 
     /**
@@ -100,8 +103,10 @@ public final class StirShieldService implements AutoCloseable {
             LOG.info("verification ready: {} trust anchor(s), region {}, ES256 via {}, policy {}, audit {}",
                     anchors.size(), vs.region(), verifier.cryptoProvider(), policy.current().summary(),
                     recorder.auditLog().settings().file());
+            OutboundSigner signer = OutboundSigner.load(
+                    OutboundSigner.Settings.from(ConfigValues.section(root, "signing")), vs.canonicalizer());
             CallScreener screener = new ScreeningPipeline(verifier, policy, recorder, Clock.systemUTC());
-            return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier);
+            return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, signer);
         } catch (PolicyException e) {
             closeAll(started);
             throw new IllegalArgumentException("policy: " + e.getMessage(), e);
@@ -126,6 +131,11 @@ public final class StirShieldService implements AutoCloseable {
 
     public Verifier verifier() {
         return verifier;
+    }
+
+    /** The outbound signer of the {@code signing:} section, or null when signing is not configured. */
+    public OutboundSigner signer() {
+        return signer;
     }
 
     /**

@@ -44,6 +44,27 @@ class AgiPolicyScenariosTest {
     }
 
     @Test
+    void signScriptGivesAnIdentityHeaderThatVerifiesOnTheReceivingSide() throws Exception {
+        server.shutdown(Duration.ofSeconds(2));
+        server = AgiServer.start(ServerSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", 0)),
+                scenarios.screener(), scenarios.service().signer());
+        asterisk = new FakeAsterisk(server.address());
+        // outbound: AGI(agi://127.0.0.1:4573/sign) on the originating PBX
+        AgiClient.Result signed = asterisk.run(AgiClient.call(server.address(), "sign", Scenarios.PROTECTED_TN,
+                Scenarios.CALLED_TN, "from-internal", List.of()));
+        assertEquals("OK", signed.variables().get("STIR_SIGN_STATUS"), signed.toString());
+        String identity = signed.variables().get("STIR_IDENTITY");
+        assertTrue(identity.endsWith(";info=<" + Scenarios.GENUINE_X5U + ">;alg=ES256;ppt=shaken"), identity);
+        // inbound at the terminating side: the same header verifies and passes the agency's policy
+        assertEquals(Scenarios.expectedPass(), call(Scenarios.PROTECTED_TN, identity));
+
+        AgiClient.Result bad = asterisk.run(AgiClient.call(server.address(), "sign", "anonymous",
+                Scenarios.CALLED_TN, "from-internal", List.of()));
+        assertEquals("FAIL", bad.variables().get("STIR_SIGN_STATUS"));
+        assertEquals("invalid_tn", bad.variables().get("STIR_REASON"));
+    }
+
+    @Test
     void pinnedSignerIsAcceptedWithTheAgencysVerifiedName() {
         Map<String, String> v = call(Scenarios.PROTECTED_TN, Scenarios.signedByCarrier(Scenarios.PROTECTED_TN, "A"));
         assertEquals(Scenarios.expectedPass(), v);

@@ -441,7 +441,7 @@ class AgiServerTest {
         assertEquals(1, server.stats().unknownScript());
 
         AgiClient.Result sign = asterisk.run(AgiClient.call(server.address(), "sign", "1", "2", "x", List.of("")));
-        assertEquals(Scenarios.ordered("STIR_SIGN_STATUS", "UNSUPPORTED", "STIR_REASON", "signing_not_supported"),
+        assertEquals(Scenarios.ordered("STIR_SIGN_STATUS", "UNSUPPORTED", "STIR_REASON", "signing_not_configured"),
                 sign.variables());
     }
 

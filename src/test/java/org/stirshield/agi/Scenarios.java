@@ -72,6 +72,7 @@ final class Scenarios implements AutoCloseable {
                 Files.writeString(files.resolve("trust/root.pem"), Pem.certificate(root.certificate()));
                 Files.writeString(files.resolve("carrier.pem"), carrier.chainPem());
                 Files.writeString(files.resolve("other-carrier.pem"), otherCarrier.chainPem());
+                Files.writeString(files.resolve("carrier-key.pem"), Pem.privateKey(carrier.privateKey()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -164,9 +165,13 @@ final class Scenarios implements AutoCloseable {
                           file: "%s"
                         metrics:
                           enabled: false
+                        signing:
+                          key_file: "%s"
+                          x5u: "%s"
+                          attest: A
                         """.formatted(PKI.files.resolve("trust"), GENUINE_X5U, PKI.files.resolve("carrier.pem"),
                         OTHER_CARRIER_X5U, PKI.files.resolve("other-carrier.pem"), dir.resolve("policy.yaml"),
-                        dir.resolve("audit.jsonl")));
+                        dir.resolve("audit.jsonl"), PKI.files.resolve("carrier-key.pem"), GENUINE_X5U));
                 service = StirShieldService.start(new StirShieldService.Options(config, ConfigValues.readYaml(config),
                         null, null));
             } catch (IOException e) {
