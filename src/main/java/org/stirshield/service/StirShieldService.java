@@ -97,6 +97,7 @@ public final class StirShieldService implements AutoCloseable {
             // to the working directory.
             ReloadingPolicy policy = ReloadingPolicy.open(PolicySettings.from(ConfigValues.section(root, "policy")));
             started.add(policy);
+            metrics.policyReloaded(true); // the initial load (open() refuses an invalid file)
             policy.addListener((ok, detail) -> metrics.policyReloaded(ok));
             policy.start();
 
