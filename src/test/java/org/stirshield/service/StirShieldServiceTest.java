@@ -1,0 +1,89 @@
+package org.stirshield.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stirshield.cert.Deadline;
+import org.stirshield.config.ConfigValues;
+import org.stirshield.policy.Decision;
+import org.stirshield.sign.CertificateAuthority;
+import org.stirshield.sign.LeafCertificate;
+import org.stirshield.sign.LeafSpec;
+import org.stirshield.sign.PassportSigner;
+import org.stirshield.sign.Pem;
+import org.stirshield.verify.CallAttempt;
+
+/** The service as serve builds it from a configuration file: pipeline, audit record, metrics endpoint. */
+class StirShieldServiceTest {
+    private static final String X5U = "https://cert.carrier.example/sti.pem";
+
+    @Test
+    void aCallIsDecidedAuditedAndCountedAndMetricsAreServed(@TempDir Path dir) throws Exception {
+        CertificateAuthority root = CertificateAuthority.root("Service Test STI-CA");
+        LeafCertificate leaf = root.issueLeaf(LeafSpec.spc("4321"));
+        Files.createDirectories(dir.resolve("trust"));
+        Files.writeString(dir.resolve("trust/root.pem"), Pem.certificate(root.certificate()));
+        Files.writeString(dir.resolve("chain.pem"), leaf.chainPem());
+        Path config = dir.resolve("stirshield.yaml");
+        Files.writeString(config, """
+                verification: {trust_dir: "%s"}
+                certificates: {pinned: {"%s": "%s"}}
+                audit: {file: "%s"}
+                metrics: {listen: "127.0.0.1:0"}
+                """.formatted(dir.resolve("trust"), X5U, dir.resolve("chain.pem"), dir.resolve("audit.jsonl")));
+
+        StirShieldService service = StirShieldService.start(
+                new StirShieldService.Options(config, ConfigValues.readYaml(config), null, null));
+        Decision d;
+        String metrics;
+        try {
+            String jws = PassportSigner.shaken(leaf.privateKey(), X5U, "A", "12025550123", List.of("12155550100"),
+                    Instant.now().getEpochSecond(), null);
+            d = service.screener().screen(new CallAttempt("+12025550123", "+12155550100",
+                    List.of(PassportSigner.identityHeader(jws, X5U)), null, "from-carrier", "1.1", "PJSIP/a-1"),
+                    Deadline.in(Duration.ofSeconds(1)));
+            HttpClient http = HttpClient.newHttpClient();
+            int port = service.metrics().port();
+            metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        } finally {
+            service.close();
+        }
+        // the embedded example policy does not protect this number: verified, allowed, NOT_PROTECTED
+        assertEquals("NOT_PROTECTED", d.status());
+        assertEquals("verified", d.reason());
+        assertEquals("4321", d.verdict().spc());
+        assertTrue(metrics.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"NOT_PROTECTED\"} 1"),
+                metrics);
+        assertTrue(metrics.contains("stirshield_policy_last_reload_ok 1"), metrics);
+        assertTrue(metrics.contains("stirshield_cert_cache_lookups_total{result=\"miss\"} 1"), metrics);
+        List<String> audit = Files.readAllLines(dir.resolve("audit.jsonl"));
+        assertEquals(1, audit.size());
+        assertTrue(audit.get(0).contains("\"unique_id\":\"1.1\"") && audit.get(0).contains("\"spc\":\"4321\""), audit.get(0));
+    }
+
+    @Test
+    void anInvalidPolicyFileStopsStartupWithFileAndLine(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), "policies: {p: {min_attest: Q}}\nprotected: []\n");
+        Path config = dir.resolve("stirshield.yaml");
+        Files.writeString(config, "policy: {file: \"%s\"}\naudit: {file: \"%s\"}\nmetrics: {enabled: false}\n"
+                .formatted(dir.resolve("policy.yaml"), dir.resolve("audit.jsonl")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StirShieldService.start(
+                new StirShieldService.Options(config, ConfigValues.readYaml(config), null, null)));
+        assertTrue(e.getMessage().contains("policy.yaml:1"), e.getMessage());
+    }
+}
