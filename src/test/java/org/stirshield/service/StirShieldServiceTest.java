@@ -86,4 +86,32 @@ class StirShieldServiceTest {
                 new StirShieldService.Options(config, ConfigValues.readYaml(config), null, null)));
         assertTrue(e.getMessage().contains("policy.yaml:1"), e.getMessage());
     }
+
+    /**
+     * The samples a PBX admin pastes work together: asterisk-conf/stirshield.yaml (run from the repository
+     * root, as the README says) loads asterisk-conf/policy.yaml, and the trunk name extensions.conf passes
+     * for the international gateway is the one policy.yaml's origin rule names.
+     */
+    @Test
+    void theSampleConfigurationWorksAsShipped(@TempDir Path dir) throws Exception {
+        Path config = Path.of("asterisk-conf/stirshield.yaml");
+        String dialplan = Files.readString(Path.of("asterisk-conf/extensions.conf"));
+        java.util.regex.Matcher gosub = java.util.regex.Pattern
+                .compile("\\[from-intl-gw].*?Gosub\\(stirshield-verify,s,1\\(([^)]+)\\)\\)", java.util.regex.Pattern.DOTALL)
+                .matcher(dialplan);
+        assertTrue(gosub.find(), "extensions.conf: the international gateway context runs the Gosub");
+        String intlTrunk = gosub.group(1);
+
+        StirShieldService service = StirShieldService.start(new StirShieldService.Options(config,
+                ConfigValues.readYaml(config), dir.resolve("audit.jsonl"), "off"));
+        try {
+            Decision d = service.screener().screen(new CallAttempt("+52 55 3686 5100", "+12155550100", List.of(), null,
+                    intlTrunk, "2.1", null), Deadline.in(Duration.ofSeconds(1)));
+            assertEquals("SRE Mexico", d.match().agency());
+            assertEquals("origin_not_allowed", d.reason());
+            assertEquals("reject", d.action().token());
+        } finally {
+            service.close();
+        }
+    }
 }
