@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * Where certificate revocation lists come from (CRT-05): preloaded files here, the CRL Distribution
- * Point fetched over HTTP in the fetch helper. Implementations are thread-safe and return only CRLs
+ * Point fetched over HTTP (HttpCrlSource). Implementations are thread-safe and return only CRLs
  * whose issuer matches and whose signature verifies with {@code issuer}'s key.
  */
 public interface CrlSource {

@@ -151,7 +151,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /**
-     * The HTTPS certificate source for URLs not given with --x5u: the fetch helper's guarded fetcher
+     * The HTTPS certificate source for URLs not given with --x5u: the guarded fetcher
      * and cache, configured by the {@code certificates:} section (https only, SSRF guard, timeouts, size
      * limit, pinned URLs). It validates with the same validator, so revocation uses only the CRLs given
      * with --crl / verification.crl_files: the command does not fetch CRL Distribution Points.
