@@ -44,7 +44,6 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Counter certFetches;
     private final Histogram certFetchSeconds;
     private final Counter certFetchFailures;
-    private final java.util.concurrent.atomic.AtomicInteger agiSessionsCounted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile java.util.function.IntSupplier agiInFlight;
     private volatile java.util.function.Supplier<AgiCounts> agiCounts;
     private final Counter policyReloads;
@@ -79,7 +78,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                 .help("Certificate loads that failed, by CredentialFailure").labelNames("kind").register(registry);
         GaugeWithCallback.builder().name("stirshield_agi_sessions_in_flight")
                 .help("FastAGI sessions being served now")
-                .callback(cb -> cb.call(agiInFlight != null ? agiInFlight.getAsInt() : agiSessionsCounted.get()))
+                .callback(cb -> cb.call(agiInFlight == null ? 0 : agiInFlight.getAsInt()))
                 .register(registry);
         CounterWithCallback.builder().name("stirshield_agi_connections")
                 .help("FastAGI connections by result (accepted, refused_not_allowed, refused_busy)")
@@ -202,16 +201,6 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         if (latency != null) {
             certFetchSeconds.labelValues("failed").observe(latency.toNanos() / 1e9);
         }
-    }
-
-    /** The AGI adapter calls this when a FastAGI session starts ... */
-    public void agiSessionStarted() {
-        agiSessionsCounted.incrementAndGet();
-    }
-
-    /** ... and this when it ends (in a finally block). */
-    public void agiSessionEnded() {
-        agiSessionsCounted.decrementAndGet();
     }
 
     /** The policy was (re)loaded; {@code ok} false when the new file was rejected. */

@@ -50,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         StirShieldService service;
         try {
-            service = startService(new StirShieldService.Options(config, tree, audit, metrics));
+            service = StirShieldService.start(new StirShieldService.Options(config, tree, audit, metrics));
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("stirshield serve: " + (config == null ? "" : config + ": ") + e.getMessage());
             return 2;
@@ -79,10 +79,5 @@ final class ServeCommand implements Callable<Integer> {
         // Accepting stopped: the hook is draining (SIGTERM); the JVM exits when it returns.
         hook.join();
         return 0;
-    }
-
-    /** Builds the verification pipeline: verifier + replay + policy + audit, and the metrics endpoint. */
-    static StirShieldService startService(StirShieldService.Options options) throws java.io.IOException {
-        return StirShieldService.start(options);
     }
 }

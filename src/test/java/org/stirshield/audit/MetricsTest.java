@@ -61,9 +61,7 @@ class MetricsTest {
             events.cacheMiss();
             events.fetched(Duration.ofMillis(30), "https://cert.example/a.pem");
             events.fetchFailed(org.stirshield.cert.CredentialFailure.TIMEOUT, Duration.ofMillis(1500));
-            m.agiSessionStarted();
-            m.agiSessionStarted();
-            m.agiSessionEnded();
+            m.bindAgi(() -> 1, () -> new Metrics.AgiCounts(5, 2, 1, 1)); // what serve binds: the server's counters
             m.policyReloaded(true);
             m.policyReloaded(false);
             String body = scrape(m);
@@ -76,6 +74,9 @@ class MetricsTest {
             assertTrue(!body.contains("cert.example"), "no URL labels");
             assertEquals(1.0, value(body, "stirshield_cert_fetch_failures_total{kind=\"TIMEOUT\"}"));
             assertEquals(1.0, value(body, "stirshield_agi_sessions_in_flight"));
+            assertEquals(5.0, value(body, "stirshield_agi_connections_total{result=\"accepted\"}"));
+            assertEquals(2.0, value(body, "stirshield_agi_connections_total{result=\"refused_not_allowed\"}"));
+            assertEquals(1.0, value(body, "stirshield_agi_failsafe_answers_total"));
             assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"ok\"}"));
             assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"error\"}"));
             assertEquals(0.0, value(body, "stirshield_policy_last_reload_ok"), "the last reload failed");
