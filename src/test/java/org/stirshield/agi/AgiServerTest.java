@@ -54,6 +54,20 @@ class AgiServerTest {
         return start(settings(), scenarios.screener());
     }
 
+    /** The real pipeline, entered (counts {@code entered} down) and then held until {@code release}. */
+    private CallScreener heldUntil(CountDownLatch entered, CountDownLatch release) {
+        CallScreener real = scenarios.screener();
+        return (call, deadline) -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.screen(call, deadline);
+        };
+    }
+
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
@@ -249,15 +263,7 @@ class AgiServerTest {
         CountDownLatch inScreener = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         cleanup.add(release::countDown);
-        CallScreener screener = (call, deadline) -> {
-            inScreener.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return scenarios.screener().screen(call, deadline);
-        };
+        CallScreener screener = heldUntil(inScreener, release);
         ServerSettings s = settings().withLimits(2, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(2));
         AgiServer server = start(s, screener);
         FakeAsterisk asterisk = new FakeAsterisk(server.address());
@@ -406,15 +412,7 @@ class AgiServerTest {
         CountDownLatch release = new CountDownLatch(1);
         cleanup.add(release::countDown);
         CountDownLatch inScreener = new CountDownLatch(1);
-        CallScreener slow = (call, deadline) -> {
-            inScreener.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return scenarios.screener().screen(call, deadline);
-        };
+        CallScreener slow = heldUntil(inScreener, release);
         AgiServer server = start(settings().withLimits(1, Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(2)), slow);
         FakeAsterisk asterisk = new FakeAsterisk(server.address());
         AgiClient.Call call = asterisk.call(Scenarios.PROTECTED_TN, Scenarios.CALLED_TN, List.of(Scenarios.genuine()));
