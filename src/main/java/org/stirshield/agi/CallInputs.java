@@ -81,9 +81,7 @@ record CallInputs(CallAttempt call, boolean fetchIdentity) {
     }
 
     CallInputs withIdentity(List<String> headers) {
-        CallAttempt c = call;
-        return new CallInputs(new CallAttempt(c.callerTn(), c.calledTn(), headers, c.date(), c.trunk(), c.callId(),
-                c.channel(), c.callerName()), false);
+        return new CallInputs(call.withIdentityHeaders(headers), false);
     }
 
     private static String known(String v) {
