@@ -22,9 +22,9 @@ import org.stirshield.verify.Verdict;
 /**
  * The screener with a watchdog: whatever the pipeline does, the call has its answer by its deadline
  * plus {@link #MARGIN}. The screener runs on the session's own thread and gets the deadline; it should
- * honour it itself (a slow certificate fetch ends as reason {@code x5u-timeout}). If it has not returned
+ * honour it itself (a slow certificate fetch ends as reason {@code x5u_timeout}). If it has not returned
  * by then, the watchdog answers Asterisk with a fail-safe decision (STIR_STATUS=FAIL, reason
- * {@code x5u-timeout}, the configured {@code server.failsafe_action}) and ends the AGI session, so the
+ * {@code x5u_timeout}, the configured {@code server.failsafe_action}) and ends the AGI session, so the
  * dialplan goes on; the screener's late decision is then discarded. A screener that throws or returns
  * nothing gives the fail-safe decision with reason {@code internal_error}. Exactly one answer is sent.
  *
@@ -68,7 +68,7 @@ final class GuardedScreener {
         ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
             if (owner.compareAndSet(OPEN, FAILSAFE)) {
                 timeouts.increment();
-                LOG.warn("call {}: no decision within the deadline; answered fail-safe (x5u-timeout, {})",
+                LOG.warn("call {}: no decision within the deadline; answered fail-safe (x5u_timeout, {})",
                         call.callId(), failsafeAction.token());
                 Thread.ofVirtual().name("agi-failsafe").start(() -> {
                     try {

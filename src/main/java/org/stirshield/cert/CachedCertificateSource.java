@@ -174,8 +174,9 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     private Entry await(CompletableFuture<Entry> f, String x5u, Deadline deadline) throws CredentialException {
+        Deadline.Wait previous = deadline.enter(Deadline.Wait.CERTIFICATE_FETCH);
         try {
-            return f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+            return f.get(Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
             throw new CredentialException(CredentialFailure.TIMEOUT, "x5u " + Printable.of(x5u)
                     + ": no certificate within the call's deadline (fetch continues for later calls)");
@@ -185,6 +186,8 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         } catch (ExecutionException ex) {
             throw new CredentialException(CredentialFailure.UNREACHABLE, "x5u " + Printable.of(x5u) + ": "
                     + ex.getCause());
+        } finally {
+            deadline.leave(previous);
         }
     }
 

@@ -9,7 +9,7 @@ public enum CredentialFailure {
     BAD_URL,
     /** Resolved address is loopback/private/link-local/... and not allow-listed (SSRF guard). → 436 */
     ADDRESS_REFUSED,
-    /** The fetch did not finish within the call's deadline or the fetch timeout. → 436 x5u-timeout */
+    /** The fetch did not finish within the call's deadline or the fetch timeout. → 436 x5u_timeout */
     TIMEOUT,
     /** Connect refused, TLS failure, reset, DNS failure, HTTP 5xx. → 436 (infrastructure) */
     UNREACHABLE,
@@ -31,6 +31,8 @@ public enum CredentialFailure {
     REVOKED,
     /** The CRL needed to check revocation could not be had and policy fails closed (CRT-05). → 437 */
     REVOCATION_UNAVAILABLE,
+    /** The CRL was still being fetched when the call's deadline passed, and policy fails closed (CRT-05). → 437 crl_timeout */
+    CRL_TIMEOUT,
     /** Leaf lacks digitalSignature key usage (CRT-07). → 437 */
     BAD_KEY_USAGE,
     /** Leaf key is not EC P-256 (PPT-17). → 437/438 */

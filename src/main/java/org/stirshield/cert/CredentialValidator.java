@@ -187,6 +187,9 @@ public final class CredentialValidator {
             } catch (CredentialException e) {
                 crl = null;
                 if (revocation == RevocationMode.REQUIRE && hasCrlDp(cert)) {
+                    if (e.failure() == CredentialFailure.CRL_TIMEOUT) {
+                        throw e; // the call's deadline, not the CRL's absence: the reason says which (crl_timeout)
+                    }
                     throw new CredentialException(CredentialFailure.REVOCATION_UNAVAILABLE,
                             "CRL for " + cert.getSubjectX500Principal().getName() + " unavailable: " + e.getMessage());
                 }

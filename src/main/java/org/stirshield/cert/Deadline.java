@@ -6,9 +6,28 @@ import java.time.Duration;
  * A point on the monotonic clock by which a call must have its answer. Separate from the
  * verification time ("now" in {@code verify(CallAttempt, Instant)}), which tests and the CLI set to
  * any instant: the deadline always runs on {@link System#nanoTime()}.
+ *
+ * <p>It also carries what the decision is waiting on right now ({@link Wait}): code that blocks on
+ * something slow (a certificate or CRL fetch, a shared store) marks it around the wait with
+ * {@link #enter(Wait)} / {@link #leave(Wait)}, so that the FastAGI watchdog, when the deadline passes
+ * without a decision, can name what was slow ({@code x5u_timeout}, {@code crl_timeout},
+ * {@code store_timeout}) instead of guessing ({@code decision_timeout} when nothing was marked).
  */
 public final class Deadline {
+    /** What a decision can be waiting on. */
+    public enum Wait {
+        /** Nothing marked: the decision itself (CPU, a pause, a lock). */
+        DECISION,
+        /** An x5u certificate fetch. */
+        CERTIFICATE_FETCH,
+        /** A CRL fetch. */
+        CRL_FETCH,
+        /** A shared store (e.g. the replay window in Redis/Valkey). */
+        SHARED_STORE
+    }
+
     private final long deadlineNanos;
+    private volatile Wait waiting = Wait.DECISION;
 
     private Deadline(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
@@ -17,6 +36,11 @@ public final class Deadline {
     /** A deadline {@code budget} from now. */
     public static Deadline in(Duration budget) {
         return new Deadline(System.nanoTime() + budget.toNanos());
+    }
+
+    /** A deadline at {@code nanoTime} on the {@link System#nanoTime()} clock. */
+    public static Deadline atNanos(long nanoTime) {
+        return new Deadline(nanoTime);
     }
 
     /** No deadline at all (CLI, tests of logic that must not time out). */
@@ -30,18 +54,49 @@ public final class Deadline {
         return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
     }
 
+    /** Nanoseconds left, never negative. */
+    public long remainingNanos() {
+        long left = deadlineNanos - System.nanoTime();
+        return Math.max(0, left);
+    }
+
+    /** The deadline on the {@link System#nanoTime()} clock. */
+    public long nanoTime() {
+        return deadlineNanos;
+    }
+
     public boolean expired() {
         return deadlineNanos - System.nanoTime() <= 0;
     }
 
-    /** The earlier of this deadline and {@code other} from now. */
+    /** The earlier of this deadline and {@code other} from now (it shares no wait marker with this one). */
     public Deadline atMost(Duration other) {
         long candidate = System.nanoTime() + other.toNanos();
         return candidate - deadlineNanos < 0 ? new Deadline(candidate) : this;
     }
 
+    /**
+     * Marks that the decision now waits on {@code what}; returns the previous marker, to be given back to
+     * {@link #leave(Wait)} when the wait is over (in a {@code finally}).
+     */
+    public Wait enter(Wait what) {
+        Wait previous = waiting;
+        waiting = what;
+        return previous;
+    }
+
+    /** Ends a wait begun with {@link #enter(Wait)}. */
+    public void leave(Wait previous) {
+        waiting = previous;
+    }
+
+    /** What the decision waits on now ({@link Wait#DECISION} when nothing is marked). */
+    public Wait waitingFor() {
+        return waiting;
+    }
+
     @Override
     public String toString() {
-        return "Deadline[" + remaining().toMillis() + " ms left]";
+        return "Deadline[" + remaining().toMillis() + " ms left, " + waiting + "]";
     }
 }

@@ -86,15 +86,22 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
         }
         CompletableFuture<Entry> f = cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k), executor));
         Entry e;
+        Deadline.Wait previous = deadline.enter(Deadline.Wait.CRL_FETCH);
         try {
-            e = f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+            e = f.get(Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
+            if (settings.crl().failWhenUnavailable()) {
+                throw new CredentialException(CredentialFailure.CRL_TIMEOUT, "CRL " + Printable.of(url)
+                        + ": not fetched within the call's deadline (fetch continues for later calls)");
+            }
             return unavailable(url, "not fetched within the call's deadline");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return unavailable(url, "interrupted");
         } catch (ExecutionException ex) {
             return unavailable(url, String.valueOf(ex.getCause()));
+        } finally {
+            deadline.leave(previous);
         }
         if (e.crl() == null) {
             return unavailable(url, e.error());

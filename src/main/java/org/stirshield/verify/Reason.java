@@ -1,7 +1,7 @@
 package org.stirshield.verify;
 
 /**
- * Why a call did not verify: the fine-grained reason classes of ../shared/REQUIREMENTS.md §0 with the
+ * Why a call did not verify: the fine-grained reason classes of the requirements (docs) §0 with the
  * SIP status code and reason phrase of RFC 8224 §6.2.2 / §13 and ATIS-1000074 §5.3.2.
  * {@link #code()} is the stable token written to the CLI output, the STIR_REASON channel variable and
  * the audit record.
@@ -18,8 +18,8 @@ public enum Reason {
     // 436 Bad Identity Info (HDR-01, PPT-04, CRT-01, CRT-02)
     BAD_INFO("bad_info", 436, false),
     X5U_INFO_MISMATCH("x5u_info_mismatch", 436, false),
-    /** The certificate fetch did not finish within the call's decision deadline (issue #4 contract). */
-    X5U_TIMEOUT("x5u-timeout", 436, true),
+    /** The certificate fetch did not finish within the call's decision deadline. */
+    X5U_TIMEOUT("x5u_timeout", 436, true),
     /** The cert server could not be reached: connect/TLS failure, 5xx. */
     X5U_UNREACHABLE("x5u_unreachable", 436, true),
     UNPARSEABLE_CREDENTIAL("unparseable_credential", 436, false),
@@ -32,6 +32,8 @@ public enum Reason {
     CERT_REVOKED("cert_revoked", 437, false),
     /** The CRL could not be obtained and revocation checking fails closed (CRT-05, REQUIREMENTS §12). */
     REVOCATION_UNAVAILABLE("revocation_unavailable", 437, true),
+    /** The CRL fetch did not finish within the call's decision deadline (and revocation checking fails closed). */
+    CRL_TIMEOUT("crl_timeout", 437, true),
     TNAUTHLIST_MISSING("tnauthlist_missing", 437, false),
     TNAUTHLIST_MALFORMED("tnauthlist_malformed", 437, false),
     BAD_KEY_USAGE("bad_key_usage", 437, false),
@@ -59,7 +61,28 @@ public enum Reason {
     MISSING_HEADER_PARAM("missing_header_param", 438, false),
 
     /** A bug or resource failure inside StirShield; never a stack trace to Asterisk. */
-    INTERNAL_ERROR("internal_error", 500, true);
+    INTERNAL_ERROR("internal_error", 500, true),
+
+    // The decision deadline passed while the decision still waited (the watchdog's fail-safe answer names what on).
+    /** Waiting for the shared (replay) store past the decision deadline. */
+    STORE_TIMEOUT("store_timeout", 500, true),
+    /** The decision itself (CPU, a pause, a lock) outlasted the decision deadline. */
+    DECISION_TIMEOUT("decision_timeout", 500, true),
+
+    // What Asterisk sent could not be read as a call (docs/asterisk.md, "Bounds"): the call is decided
+    // without verification (policy applies to these reasons) and recorded.
+    /** One AGI line (an argument, or a header read with GET FULL VARIABLE) longer than the line bound. */
+    HEADER_TOO_LARGE("header_too_large", 438, false),
+    /** The environment block exceeds its bound in lines or bytes. */
+    REQUEST_TOO_LARGE("request_too_large", 500, true),
+    /** The environment block is not {@code name: value} lines, or names no script. */
+    MALFORMED_REQUEST("malformed_request", 500, true),
+    /** The environment block never ended: the peer went silent or closed the connection first. */
+    INCOMPLETE_REQUEST("incomplete_request", 500, true),
+    /** The AGI URL names a script other than {@code verify} or {@code sign}. */
+    UNKNOWN_SCRIPT("unknown_script", 500, true),
+    /** Asterisk answered one of the server's commands with an error (510, 511, 520) or something unreadable. */
+    AGI_COMMAND_FAILED("agi_command_failed", 500, true);
 
     private final String code;
     private final int sipCode;

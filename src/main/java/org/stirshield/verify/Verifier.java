@@ -351,6 +351,7 @@ public final class Verifier {
             case NOT_YET_VALID -> Reason.CERT_NOT_YET_VALID;
             case REVOKED -> Reason.CERT_REVOKED;
             case REVOCATION_UNAVAILABLE -> Reason.REVOCATION_UNAVAILABLE;
+            case CRL_TIMEOUT -> Reason.CRL_TIMEOUT;
             case BAD_KEY_USAGE -> Reason.BAD_KEY_USAGE;
             case UNSUPPORTED_KEY -> Reason.UNSUPPORTED_ALG; // PPT-17 preferred 438; alt 437 unsupported_key
             case TNAUTHLIST_MISSING -> Reason.TNAUTHLIST_MISSING;

@@ -204,7 +204,7 @@ class AgiServerTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
 
             assertEquals(Scenarios.ordered("STIR_STATUS", "FAIL", "STIR_ACTION", "tag", "STIR_ATTEST", "",
-                    "STIR_VERSTAT", "TN-Validation-Failed", "STIR_SIP_CODE", "436", "STIR_REASON", "x5u-timeout",
+                    "STIR_VERSTAT", "TN-Validation-Failed", "STIR_SIP_CODE", "436", "STIR_REASON", "x5u_timeout",
                     "STIR_AGENCY", Scenarios.AGENCY, "STIR_CALLER_NAME", "[UNVERIFIED] ",
                     "CALLERID(name)", "[UNVERIFIED] "), r.variables());
             assertTrue(ms < 400 + 1500, "answered near the deadline, took " + ms + " ms");
@@ -234,7 +234,7 @@ class AgiServerTest {
                 .with("agi_calleridname", "Consulate");
         AgiClient.Result r = asterisk.run(call);
         assertEquals(Scenarios.ordered("STIR_STATUS", "FAIL", "STIR_ACTION", "tag", "STIR_ATTEST", "",
-                "STIR_VERSTAT", "TN-Validation-Failed", "STIR_SIP_CODE", "436", "STIR_REASON", "x5u-timeout",
+                "STIR_VERSTAT", "TN-Validation-Failed", "STIR_SIP_CODE", "436", "STIR_REASON", "x5u_timeout",
                 "STIR_AGENCY", "", "STIR_CALLER_NAME", "[UNVERIFIED] Consulate",
                 "CALLERID(name)", "[UNVERIFIED] Consulate"), r.variables());
         assertEquals(1, server.stats().deadlineFailsafe());

@@ -124,7 +124,7 @@ class PolicyDecisionTest {
 
     /**
      * Each action for each failure class: p1/p2/p3 rotate reject/tag/allow over the classes failure
-     * (bad_signature), missing Identity, infrastructure (x5u-timeout).
+     * (bad_signature), missing Identity, infrastructure (x5u_timeout).
      */
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
@@ -143,7 +143,7 @@ class PolicyDecisionTest {
         String reason = switch (kind) {
             case "failure" -> "bad_signature";
             case "missing" -> "missing_identity";
-            default -> "x5u-timeout";
+            default -> "x5u_timeout";
         };
         assertEquals(reason, d.reason());
         assertEquals(kind.equals("missing") ? 428 : kind.equals("failure") ? 438 : 436, d.sipCode());
