@@ -17,8 +17,8 @@ import java.util.Map;
 /**
  * The Asterisk side of one FastAGI session, for {@code ./stirshield call}, load tests and the test
  * harness: sends the environment block exactly as Asterisk 22 does (then a blank line), answers each
- * command as Asterisk does ({@code EXEC MSet} → {@code 200 result=0}; {@code GET FULL VARIABLE} →
- * {@code 200 result=1 (value)} or {@code 200 result=0}; …), records every command, and reads back the
+ * command as Asterisk does ({@code EXEC MSet} → {@code 200 result=0}; {@code GET FULL VARIABLE expr} →
+ * {@code 200 result=1 (expr substituted)}; …), records every command, and reads back the
  * variables set, unescaping them exactly as Asterisk's AGI parser and MSet would.
  */
 public final class AgiClient {
@@ -172,8 +172,7 @@ public final class AgiClient {
         }
         if (verb.equals("GET") && argv.size() >= 3 && argv.get(1).equalsIgnoreCase("FULL")
                 && argv.get(2).equalsIgnoreCase("VARIABLE") && argv.size() >= 4) {
-            String v = call.variables().get(argv.get(3));
-            return v == null || v.isEmpty() ? "200 result=0" : "200 result=1 (" + v + ")";
+            return "200 result=1 (" + substitute(argv.get(3), call.variables()) + ")"; // res_agi.c: always result=1
         }
         if (verb.equals("GET") && argv.size() >= 3 && argv.get(1).equalsIgnoreCase("VARIABLE")) {
             String v = call.variables().get("${" + argv.get(2) + "}");
@@ -186,6 +185,49 @@ public final class AgiClient {
             return "200 result=1";
         }
         return "510 Invalid or unknown command";
+    }
+
+    /**
+     * Asterisk's variable substitution, as far as the server's expressions use it: each {@code ${X}} is
+     * replaced by the value {@code variables} holds for {@code "${X}"} (empty when none), {@code ${LEN(...)}}
+     * by the length in bytes (UTF-8) of its substituted argument, nested to any depth.
+     */
+    static String substitute(String expression, Map<String, String> variables) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < expression.length()) {
+            int start = expression.indexOf("${", i);
+            if (start < 0) {
+                out.append(expression, i, expression.length());
+                break;
+            }
+            out.append(expression, i, start);
+            int depth = 0;
+            int end = start;
+            for (int k = start; k < expression.length(); k++) {
+                if (expression.startsWith("${", k)) {
+                    depth++;
+                    k++;
+                } else if (expression.charAt(k) == '}' && --depth == 0) {
+                    end = k;
+                    break;
+                }
+            }
+            if (depth != 0) { // unbalanced: Asterisk copies the rest as it is
+                out.append(expression, start, expression.length());
+                break;
+            }
+            String inner = expression.substring(start + 2, end);
+            if (inner.startsWith("LEN(") && inner.endsWith(")")) {
+                String arg = substitute(inner.substring(4, inner.length() - 1), variables);
+                out.append(arg.getBytes(StandardCharsets.UTF_8).length);
+            } else {
+                String v = variables.get("${" + substitute(inner, variables) + "}");
+                out.append(v == null ? "" : v);
+            }
+            i = end + 1;
+        }
+        return out.toString();
     }
 
     /** The variables an {@code MSet} argument sets: split as Asterisk's MSet does. */

@@ -1,171 +1,197 @@
 package org.stirshield.agi;
 
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.asteriskjava.util.SocketConnectionFacade;
+import java.util.Arrays;
 
 /**
- * One FastAGI TCP connection as asterisk-java's reader and writer see it, with the bounds that
- * asterisk-java's own socket facade lacks: every read times out ({@code server.read_timeout}; its
- * default is 70 minutes), a line is at most {@link #MAX_LINE} bytes and a session at most
- * {@link #MAX_SESSION_BYTES}, and the whole session is time-limited (a peer trickling a byte at a time
- * cannot keep it open), so a hostile or broken peer cannot hold a session slot or the heap.
- * It also keeps the raw environment block: asterisk-java's request map drops empty values, and an empty
- * {@code agi_arg_1} (a call without Identity) must be told apart from no argument at all.
+ * One FastAGI TCP connection, read and written line by line with hard bounds, so that a hostile or
+ * broken peer can hold neither a session slot nor the heap:
+ * <ul>
+ *   <li>a line is at most {@link #MAX_LINE} bytes: the rest of a longer one is read and thrown away (the
+ *       session goes on, {@link #lineTooLong()} says so), so the call can still be answered;</li>
+ *   <li>a session reads at most {@link #MAX_SESSION_BYTES} in all ({@link SessionLimitException});</li>
+ *   <li>every read waits at most {@code server.read_timeout} and the whole session at most its time limit,
+ *       so a peer that trickles a byte at a time cannot keep it open ({@link SocketTimeoutException},
+ *       {@link #timedOut()}).</li>
+ * </ul>
+ * The read buffer belongs to the server thread and is reused from session to session.
  */
-final class AgiConnection implements SocketConnectionFacade {
-    /** Longest line accepted: a GET FULL VARIABLE reply carries a whole Identity header. */
+final class AgiConnection {
+    /** Longest line kept: an AGI argument or a GET FULL VARIABLE reply carrying SIP headers. */
     static final int MAX_LINE = 64 * 1024;
-    /** Most bytes read in one session. */
-    static final int MAX_SESSION_BYTES = 512 * 1024;
-    /** Most lines in the environment block (Asterisk 22 sends 22 plus one per AGI argument). */
-    static final int MAX_ENV_LINES = 256;
+    /** Most bytes read in one session (enough to read past a 1 MB environment block and still answer). */
+    static final int MAX_SESSION_BYTES = 2 * 1024 * 1024;
+
+    /** The session read more than {@link #MAX_SESSION_BYTES}: stop reading, answer if possible. */
+    static final class SessionLimitException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SessionLimitException() {
+            super("session exceeds " + MAX_SESSION_BYTES + " bytes");
+        }
+    }
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final List<String> environment = new ArrayList<>();
-    private boolean environmentDone;
-    private volatile boolean timedOut;
-    private long bytesRead;
-    private final byte[] buf = new byte[8192];
+    private final byte[] buf;
     private int pos;
     private int limit;
-
+    private byte[] longLine; // a line longer than the buffer, being assembled (up to MAX_LINE)
+    private int longLength;
+    private boolean tooLong;
+    private boolean timedOut;
+    private long bytesRead;
     private final int readTimeoutMillis;
     private final long endNanos;
 
     /**
+     * @param buffer the thread's read buffer (reused; its size is the usual read size)
      * @param readTimeoutMillis the longest wait for any read
-     * @param maxSessionMillis the longest the whole exchange may take, however it trickles in
+     * @param endNanos when the whole session must be over ({@link System#nanoTime()})
      */
-    AgiConnection(Socket socket, int readTimeoutMillis, long maxSessionMillis) throws IOException {
+    AgiConnection(Socket socket, byte[] buffer, int readTimeoutMillis, long endNanos) throws IOException {
         this.socket = socket;
+        this.buf = buffer;
         this.readTimeoutMillis = readTimeoutMillis;
-        this.endNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxSessionMillis);
-        socket.setSoTimeout(readTimeoutMillis);
+        this.endNanos = endNanos;
         socket.setTcpNoDelay(true);
+        socket.setSoTimeout(readTimeoutMillis);
         this.in = socket.getInputStream();
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+        this.out = socket.getOutputStream();
     }
 
-    /** The environment block lines as received ({@code name: value}), once it has been read. */
-    List<String> environment() {
-        return environment;
+    Socket socket() {
+        return socket;
     }
 
-    /** Whether the environment block ended with its blank line (not cut short by the peer). */
-    boolean environmentComplete() {
-        return environmentDone;
+    /** Whether the last line read was longer than {@link #MAX_LINE} (its first MAX_LINE bytes were returned). */
+    boolean lineTooLong() {
+        return tooLong;
     }
 
-    /** Whether a read timed out ({@code server.read_timeout}). */
+    /** Whether a read timed out ({@code server.read_timeout} or the session's time limit). */
     boolean timedOut() {
         return timedOut;
     }
 
-    @Override
-    public String readLine() throws IOException {
-        ByteArrayOutputStream long_ = null; // only for a line longer than the buffer
+    /** Bytes read so far in this session. */
+    long bytesRead() {
+        return bytesRead;
+    }
+
+    /**
+     * The next line without its line end ({@code \n} or {@code \r\n}), decoded as UTF-8 (malformed bytes
+     * become U+FFFD), or null at the end of the stream. A line longer than {@link #MAX_LINE} is cut there,
+     * the rest of it discarded, and {@link #lineTooLong()} set.
+     */
+    String readLine() throws IOException {
+        return readLine(false);
+    }
+
+    /**
+     * As {@link #readLine()}, but {@code bytes} keeps one character per byte (ISO-8859-1), for replies
+     * whose fields are counted in bytes.
+     */
+    String readLine(boolean bytes) throws IOException {
+        tooLong = false;
+        longLength = 0;
         while (true) {
             for (int i = pos; i < limit; i++) {
                 if (buf[i] == '\n') {
-                    String line = take(long_, i);
+                    String line = take(i, bytes);
                     pos = i + 1;
-                    return record(line);
+                    return line;
                 }
             }
-            if (limit > pos) { // no newline in the buffered bytes yet: keep them
-                int pending = limit - pos + (long_ == null ? 0 : long_.size());
-                if (pending > MAX_LINE) {
-                    throw new IOException("line longer than " + MAX_LINE + " bytes");
-                }
-                if (long_ == null) {
-                    long_ = new ByteArrayOutputStream(2 * (limit - pos));
-                }
-                long_.write(buf, pos, limit - pos);
-            }
+            keep(pos, limit); // no line end in the buffer yet
             pos = 0;
             limit = 0;
-            int n = fill();
-            if (n < 0) {
-                return long_ == null || long_.size() == 0 ? null : record(take(long_, 0));
+            if (fill() < 0) {
+                return longLength == 0 && !tooLong ? null : take(0, bytes);
             }
         }
     }
 
-    private String take(ByteArrayOutputStream long_, int end) throws IOException {
-        if (long_ == null) {
-            return new String(buf, pos, end - pos, StandardCharsets.UTF_8);
+    /** The line ending at {@code end} in the buffer (after what {@link #keep} collected). */
+    private String take(int end, boolean bytes) {
+        if (longLength == 0 && !tooLong) {
+            int e = end > pos && buf[end - 1] == '\r' ? end - 1 : end;
+            return decode(buf, pos, e - pos, bytes);
         }
-        long_.write(buf, pos, end - pos);
-        if (long_.size() > MAX_LINE) {
-            throw new IOException("line longer than " + MAX_LINE + " bytes");
+        keep(pos, end);
+        int e = longLength > 0 && longLine[longLength - 1] == '\r' && !tooLong ? longLength - 1 : longLength;
+        String line = decode(longLine, 0, e, bytes);
+        if (longLine.length > 4 * buf.length) {
+            longLine = null; // do not keep a big array for the rest of the session
         }
-        return long_.toString(StandardCharsets.UTF_8);
+        longLength = 0;
+        return line;
+    }
+
+    /** Appends {@code buf[from, to)} to the long line, up to {@link #MAX_LINE}; beyond it marks the line too long. */
+    private void keep(int from, int to) {
+        int n = to - from;
+        if (n <= 0) {
+            return;
+        }
+        int room = MAX_LINE - longLength;
+        if (n > room) {
+            tooLong = true;
+            n = room;
+        }
+        if (n == 0) {
+            return;
+        }
+        if (longLine == null || longLine.length < longLength + n) {
+            int size = Math.min(MAX_LINE, Math.max(longLength + n, 2 * Math.max(buf.length, longLength)));
+            longLine = longLine == null ? new byte[size] : Arrays.copyOf(longLine, size);
+        }
+        System.arraycopy(buf, from, longLine, longLength, n);
+        longLength += n;
+    }
+
+    private static String decode(byte[] b, int off, int len, boolean bytes) {
+        return new String(b, off, len, bytes ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     private int fill() throws IOException {
-        int n;
         long leftMillis = (endNanos - System.nanoTime()) / 1_000_000;
         if (leftMillis <= 0) {
             timedOut = true;
-            throw new java.net.SocketTimeoutException("session longer than its time limit");
+            throw new SocketTimeoutException("session longer than its time limit");
         }
-        socket.setSoTimeout((int) Math.min(readTimeoutMillis, leftMillis));
+        if (leftMillis < readTimeoutMillis) {
+            socket.setSoTimeout((int) leftMillis);
+        }
+        int n;
         try {
             n = in.read(buf, 0, buf.length);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             timedOut = true;
             throw e;
         }
         if (n > 0) {
             bytesRead += n;
             if (bytesRead > MAX_SESSION_BYTES) {
-                throw new IOException("session exceeds " + MAX_SESSION_BYTES + " bytes");
+                throw new SessionLimitException();
             }
             limit = n;
         }
         return n;
     }
 
-    private String record(String s) throws IOException {
-        if (s.endsWith("\r")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (!environmentDone) {
-            if (s.isEmpty()) {
-                environmentDone = true;
-            } else if (environment.size() >= MAX_ENV_LINES) {
-                throw new IOException("environment block longer than " + MAX_ENV_LINES + " lines");
-            } else {
-                environment.add(s);
-            }
-        }
-        return s;
-    }
-
-    @Override
-    public void write(String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        socket.close();
+    /** Writes one command line (a line end is added) and sends it. */
+    void writeLine(String line) throws IOException {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        byte[] withEnd = Arrays.copyOf(b, b.length + 1);
+        withEnd[b.length] = '\n';
+        out.write(withEnd);
     }
 
     void closeQuietly() {
@@ -174,30 +200,5 @@ final class AgiConnection implements SocketConnectionFacade {
         } catch (IOException ignored) {
             // closing
         }
-    }
-
-    @Override
-    public boolean isConnected() {
-        return socket.isConnected() && !socket.isClosed();
-    }
-
-    @Override
-    public InetAddress getLocalAddress() {
-        return socket.getLocalAddress();
-    }
-
-    @Override
-    public int getLocalPort() {
-        return socket.getLocalPort();
-    }
-
-    @Override
-    public InetAddress getRemoteAddress() {
-        return socket.getInetAddress();
-    }
-
-    @Override
-    public int getRemotePort() {
-        return socket.getPort();
     }
 }

@@ -1,18 +1,19 @@
 package org.stirshield.agi;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.cert.Deadline;
@@ -21,50 +22,72 @@ import org.stirshield.sign.OutboundSigner;
 
 /**
  * The StirShield FastAGI server: Asterisk connects for every inbound call
- * ({@code AGI(agi://127.0.0.1:4573/verify,${PJSIP_HEADER(read,Identity)})}) and gets the decision as
- * channel variables.
+ * ({@code AGI(agi://127.0.0.1:4573/verify)}) and gets the decision as channel variables.
  *
- * <p>Built on asterisk-java's FastAGI pieces (connection handler, request/reply parsing, commands)
- * with its own accept loop instead of {@code DefaultAgiServer}, whose listen backlog (200), platform
- * thread pool (10..500) and socket read timeout (hours) do not fit: here each session runs on its own
- * virtual thread, at most {@code server.max_sessions} at once (beyond that a connection is closed at
- * accept, and Asterisk's dialplan takes its AGISTATUS=FAILURE branch), every read times out after
- * {@code server.read_timeout}, only addresses in {@code server.allow} are served, and
+ * <p><b>Threads.</b> A pool of platform threads that each accept a connection themselves and serve it to
+ * the end on the same thread, with blocking socket reads (the leader/follower pattern): one wake-up when
+ * the connection arrives, one per reply Asterisk sends, and no hand-off between threads per call. (An
+ * acceptor handing each socket to a session thread, as asterisk-java's {@code DefaultAgiServer} does, adds
+ * a wake-up per call; a virtual thread per session adds the poller's and the carrier's wake-ups per read.)
+ * The pool grows on demand up to {@code server.max_sessions} plus spare acceptors and shrinks after a
+ * minute without connections. One {@link Sweeper} thread is the deadline watchdog of every call.
+ *
+ * <p><b>Bounds.</b> At most {@code server.max_sessions} sessions at once (and
+ * {@code server.max_sessions_per_address} from one address). When every slot is taken, the session that
+ * has waited longest for a complete environment block is evicted (an idle or trickling connection cannot
+ * keep a real call out); when every slot holds a call, the new connection is closed at accept and
+ * Asterisk's dialplan takes its AGISTATUS=FAILURE branch. Every read times out after
+ * {@code server.read_timeout}, every session ends by its time limit, lines and requests are bounded
+ * ({@link AgiConnection}, {@link EnvironmentBlock}); only addresses in {@code server.allow} are served.
  * {@link #shutdown(Duration)} drains the calls in flight.
  */
 public final class AgiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgiServer.class);
+    /** Threads kept accepting when there is little to do. */
+    private static final int CORE_THREADS = 4;
+    /** Threads beyond the sessions: accepting, and evicting an idle session when all slots are taken. */
+    private static final int SPARE_THREADS = 2;
+    /** How long a thread beyond the core ones waits for a connection before it ends. */
+    private static final int KEEP_ALIVE_MILLIS = 60_000;
+    private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerSettings settings;
     private final ServerSocket listener;
     private final AllowList allow;
-    private final Semaphore slots;
-    private final Map<String, AgiSession.Script> scripts;
     private final GuardedScreener screener;
+    private final SessionHandler handler;
     private final ServerStats stats = new ServerStats();
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final ThreadFactory sessionThreads;
-    private final Thread acceptor;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final Sweeper sweeper;
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger threads = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final Map<InetAddress, AtomicInteger> perAddress;
+    private final int maxThreads;
+    private final long decisionNanos;
+    private final long sessionNanos;
+    private final List<Runnable> drainListeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopping;
-    private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1; // accept thread only
+    private volatile long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1;
 
     private AgiServer(ServerSettings settings, CallScreener screener, OutboundSigner signer) throws IOException {
         this.settings = settings;
         this.allow = new AllowList(settings.allow());
-        this.slots = new Semaphore(settings.maxSessions());
         this.screener = new GuardedScreener(screener, settings.failsafeAction());
-        this.scripts = Map.of("verify", new VerifyScript(this.screener), "sign", new SignScript(signer));
-        this.sessionThreads = Thread.ofVirtual().name("agi-", 1)
-                .uncaughtExceptionHandler((t, e) -> {
-                    stats.uncaught.increment();
-                    LOG.error("uncaught in {}", t.getName(), e);
-                }).factory();
+        VerifyScript verify = new VerifyScript(this.screener);
+        this.handler = new SessionHandler(Map.of("verify", verify, "sign", new SignScript(signer)), verify, stats);
+        this.perAddress = settings.maxSessionsPerAddress() > 0 ? new ConcurrentHashMap<>() : null;
+        this.maxThreads = settings.maxSessions() + SPARE_THREADS;
+        this.decisionNanos = settings.decisionDeadline().toNanos();
+        long read = settings.readTimeout().toNanos();
+        // the whole exchange: environment block, the screening, Asterisk's replies
+        this.sessionNanos = decisionNanos + GuardedScreener.MARGIN.toNanos() + 2 * read;
+        this.sweeper = new Sweeper(workers, this.screener);
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(settings.listen(), settings.backlog());
-        this.acceptor = Thread.ofPlatform().name("agi-accept").unstarted(this::acceptLoop);
+        listener.setSoTimeout(KEEP_ALIVE_MILLIS);
     }
 
     /** Binds and starts serving, without outbound signing (the {@code sign} script answers UNSUPPORTED). */
@@ -76,7 +99,10 @@ public final class AgiServer implements AutoCloseable {
     public static AgiServer start(ServerSettings settings, CallScreener screener, OutboundSigner signer)
             throws IOException {
         AgiServer s = new AgiServer(settings, screener, signer);
-        s.acceptor.start();
+        s.sweeper.start();
+        for (int i = 0; i < Math.min(2, s.maxThreads); i++) {
+            s.spawn();
+        }
         LOG.info("FastAGI server listening on {} (allow {}, max_sessions {}, decision_deadline {} ms)",
                 s.address(), s.allow, settings.maxSessions(), settings.decisionDeadline().toMillis());
         return s;
@@ -91,29 +117,90 @@ public final class AgiServer implements AutoCloseable {
         return settings;
     }
 
-    private void acceptLoop() {
+    /**
+     * Runs {@code listener} when the drain begins (before the listener closes), e.g. to report not-ready.
+     * Listeners must return quickly and not throw.
+     */
+    public void onDrain(Runnable listener) {
+        drainListeners.add(listener);
+    }
+
+    /** Starts one more server thread unless there are enough; returns whether it did. */
+    private boolean spawn() {
+        int n;
+        do {
+            n = threads.get();
+            if (n >= maxThreads || stopping) {
+                return false;
+            }
+        } while (!threads.compareAndSet(n, n + 1));
+        Worker w = new Worker();
+        try {
+            w.thread = Thread.ofPlatform().name("agi-" + n).daemon().unstarted(() -> work(w));
+            workers.add(w);
+            w.thread.start();
+            return true;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            workers.remove(w);
+            threads.decrementAndGet();
+            LOG.error("cannot start a FastAGI server thread: {}", e.toString());
+            return false;
+        }
+    }
+
+    private void work(Worker w) {
         try {
             while (!stopping) {
                 Socket s;
+                idle.incrementAndGet();
                 try {
                     s = listener.accept();
-                } catch (SocketException e) {
-                    if (stopping) {
-                        break;
+                } catch (SocketTimeoutException e) {
+                    idle.decrementAndGet();
+                    if (retire()) {
+                        return;
                     }
-                    LOG.warn("accept failed: {}", e.getMessage());
-                    pause();
                     continue;
                 } catch (IOException e) {
+                    idle.decrementAndGet();
+                    if (stopping) {
+                        return;
+                    }
                     LOG.warn("accept failed: {}", e.getMessage());
                     pause(); // e.g. out of file descriptors: do not spin
                     continue;
                 }
-                admit(s);
+                if (idle.decrementAndGet() <= 0) {
+                    spawn(); // someone must be accepting while this thread serves
+                }
+                Worker.Session session = admit(s);
+                if (session != null) {
+                    serve(w, session);
+                }
             }
+        } catch (Throwable t) {
+            stats.uncaught.increment();
+            LOG.error("uncaught in {}", Thread.currentThread().getName(), t);
         } finally {
-            terminatedAccepting();
+            workers.remove(w);
+            threads.decrementAndGet();
+            if (!stopping && idle.get() <= 0) {
+                spawn();
+            }
         }
+    }
+
+    /** Whether this idle thread should end (more than the core threads are running). */
+    private boolean retire() {
+        int n;
+        do {
+            n = threads.get();
+            if (n <= CORE_THREADS) {
+                return false;
+            }
+        } while (!threads.compareAndSet(n, n - 1));
+        threads.incrementAndGet(); // work()'s finally takes it back
+        return true;
     }
 
     private static void pause() {
@@ -124,91 +211,151 @@ public final class AgiServer implements AutoCloseable {
         }
     }
 
-    private void admit(Socket s) {
-        if (!allow.permits(s.getInetAddress())) {
+    /** Admission at accept: the allow list, the per-address and total limits (evicting an idle session). */
+    private Worker.Session admit(Socket s) {
+        InetAddress from = s.getInetAddress();
+        if (!allow.permits(from)) {
             stats.refusedNotAllowed.increment();
-            allow.refused(s.getInetAddress());
+            allow.refused(from);
             closeQuietly(s);
-            return;
+            return null;
         }
-        if (stopping || !slots.tryAcquire()) {
-            stats.refusedBusy.increment();
-            long now = System.nanoTime();
-            if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
-                lastBusyLog = now;
-                LOG.warn("FastAGI connection from {} refused: {} sessions in progress (server.max_sessions);"
-                        + " {} refused so far", s.getInetAddress().getHostAddress(), settings.maxSessions(),
-                        stats.refusedBusy.sum());
+        if (stopping) {
+            refuseBusy(s, "shutting down");
+            return null;
+        }
+        if (perAddress != null) {
+            AtomicInteger n = perAddress.computeIfAbsent(from, a -> new AtomicInteger());
+            if (n.incrementAndGet() > settings.maxSessionsPerAddress() && !evictWaiting(from)) {
+                n.decrementAndGet();
+                refuseBusy(s, settings.maxSessionsPerAddress() + " sessions from " + from.getHostAddress()
+                        + " in progress (server.max_sessions_per_address)");
+                return null;
             }
-            closeQuietly(s);
-            return;
+        }
+        if (active.incrementAndGet() > settings.maxSessions() && !evictWaiting(null)) {
+            active.decrementAndGet();
+            releaseAddress(from);
+            refuseBusy(s, settings.maxSessions() + " calls in progress (server.max_sessions)");
+            return null;
         }
         stats.accepted.increment();
-        Deadline deadline = Deadline.in(settings.decisionDeadline());
-        open.add(s);
-        try {
-            sessionThreads.newThread(() -> serve(s, deadline)).start();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            open.remove(s);
-            slots.release();
-            closeQuietly(s);
-            stats.failed.increment();
-            LOG.error("cannot start a session thread: {}", e.toString());
+        return new Worker.Session(s, System.nanoTime());
+    }
+
+    /**
+     * Evicts the session (from {@code from}, or any when null) that has waited longest for its environment
+     * block; false when every session holds a call.
+     */
+    private boolean evictWaiting(InetAddress from) {
+        while (true) {
+            Worker.Session oldest = null;
+            for (Worker w : workers) {
+                Worker.Session s = w.session;
+                if (s != null && s.phase.get() == Worker.Session.WAITING && (from == null || from.equals(s.peer))
+                        && (oldest == null || s.acceptedNanos - oldest.acceptedNanos < 0)) {
+                    oldest = s;
+                }
+            }
+            if (oldest == null) {
+                return false;
+            }
+            if (oldest.evict()) {
+                return true;
+            }
         }
     }
 
-    private void serve(Socket s, Deadline deadline) {
+    private void refuseBusy(Socket s, String why) {
+        stats.refusedBusy.increment();
+        long now = System.nanoTime();
+        if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
+            lastBusyLog = now;
+            LOG.warn("FastAGI connection from {} refused: {}; {} refused so far", s.getInetAddress().getHostAddress(),
+                    why, stats.refusedBusy.sum());
+        }
+        closeQuietly(s);
+    }
+
+    private void releaseAddress(InetAddress from) {
+        if (perAddress != null) {
+            AtomicInteger n = perAddress.get(from);
+            if (n != null && n.decrementAndGet() <= 0) {
+                perAddress.remove(from, n); // a fresh counter is made on the next connection
+            }
+        }
+    }
+
+    private void serve(Worker w, Worker.Session session) {
+        w.session = session;
         try {
-            long read = Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis());
-            // the whole exchange: environment block, the screening, Asterisk's replies
-            long max = settings.decisionDeadline().toMillis() + GuardedScreener.MARGIN.toMillis() + 2 * read;
-            AgiConnection connection = new AgiConnection(s, (int) read, max);
-            new SessionHandler(connection, scripts, deadline, stats).run();
-        } catch (IOException e) {
+            long start = session.acceptedNanos;
+            Deadline deadline = Deadline.atNanos(start + decisionNanos);
+            AgiConnection c = new AgiConnection(session.socket, w.buffer,
+                    (int) Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis()), start + sessionNanos);
+            EnvironmentBlock env = EnvironmentBlock.read(c);
+            boolean evicted = !session.becomeCall();
+            AgiSession s = new AgiSession(env, c, deadline, w, settings, stats);
+            handler.handle(s, evicted, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } catch (IOException e) { // setting up the socket
             stats.disconnected.increment();
         } finally {
-            closeQuietly(s);
-            open.remove(s);
-            slots.release();
+            w.session = null;
+            session.close();
+            releaseAddress(session.peer);
+            active.decrementAndGet();
         }
     }
 
     /**
-     * Stops accepting, lets the sessions in flight finish for up to {@code grace}, then closes what is
-     * left. Returns whether every session finished by itself. Idempotent.
+     * Stops accepting (after telling the {@link #onDrain} listeners), lets the sessions in flight finish for
+     * up to {@code grace}, then closes what is left. Returns whether every session finished by itself.
+     * Idempotent.
      */
     public boolean shutdown(Duration grace) {
-        stopping = true;
-        closeQuietly(listener);
-        boolean drained;
-        try {
-            drained = slots.tryAcquire(settings.maxSessions(), grace.toNanos(), TimeUnit.NANOSECONDS);
-            if (drained) {
-                slots.release(settings.maxSessions());
+        synchronized (this) {
+            if (!stopping) {
+                stopping = true;
+                for (Runnable r : drainListeners) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("drain listener failed: {}", e.toString());
+                    }
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            drained = false;
         }
+        closeQuietly(listener);
+        long end = System.nanoTime() + grace.toNanos();
+        while (active.get() > 0 && System.nanoTime() - end < 0) {
+            pause10();
+        }
+        boolean drained = active.get() <= 0;
         if (!drained) {
-            LOG.warn("shutdown: {} sessions still running after {} ms; closing them", open.size(), grace.toMillis());
-            open.forEach(AgiServer::closeQuietly);
+            LOG.warn("shutdown: {} sessions still running after {} ms; closing them", active.get(), grace.toMillis());
+            for (Worker w : workers) {
+                Worker.Session s = w.session;
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
+        sweeper.stop();
+        terminated.countDown();
+        return drained;
+    }
+
+    private static void pause10() {
         try {
-            acceptor.join(TimeUnit.SECONDS.toMillis(5));
+            Thread.sleep(10);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return drained;
     }
 
     /** Blocks until the server has stopped accepting (after {@link #shutdown}). */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
-    }
-
-    private void terminatedAccepting() {
-        terminated.countDown();
     }
 
     @Override
@@ -218,7 +365,12 @@ public final class AgiServer implements AutoCloseable {
 
     /** Sessions in progress now. */
     public int activeSessions() {
-        return settings.maxSessions() - slots.availablePermits();
+        return Math.max(0, active.get());
+    }
+
+    /** Server threads now (serving or accepting). */
+    public int threads() {
+        return threads.get();
     }
 
     /** A snapshot of the counters. */
@@ -226,7 +378,8 @@ public final class AgiServer implements AutoCloseable {
         return new Stats(stats.accepted.sum(), stats.refusedNotAllowed.sum(), allow.refusedAddresses(),
                 stats.refusedBusy.sum(), stats.completed.sum(), stats.disconnected.sum(), stats.readTimeouts.sum(),
                 stats.unknownScript.sum(), stats.failed.sum(), stats.uncaught.sum(), screener.timeouts.sum(),
-                screener.errors.sum(), activeSessions());
+                screener.errors.sum(), activeSessions(), stats.evicted.sum(), stats.silent.sum(),
+                stats.unverifiable.sum(), stats.commandErrors.sum());
     }
 
     /**
@@ -235,20 +388,27 @@ public final class AgiServer implements AutoCloseable {
      * @param accepted sessions admitted
      * @param refusedNotAllowed connections closed at accept: source not in server.allow
      * @param refusedAddresses distinct source addresses refused (each logged once)
-     * @param refusedBusy connections closed at accept: max_sessions reached, or shutting down
+     * @param refusedBusy connections closed at accept: max_sessions (or max_sessions_per_address) taken by
+     *     calls, or shutting down
      * @param completed sessions that ran their script to the end
      * @param disconnected sessions the peer ended early
-     * @param readTimeouts sessions dropped because the peer was silent for read_timeout
+     * @param readTimeouts sessions whose peer was silent for read_timeout (or beyond the session time limit)
      * @param unknownScript requests for a script other than verify/sign
-     * @param failed sessions ended by a protocol or internal error
-     * @param uncaught exceptions that escaped a session thread (should stay 0)
+     * @param failed sessions ended by an internal error
+     * @param uncaught exceptions that escaped a server thread (should stay 0)
      * @param deadlineFailsafe calls answered fail-safe because the screener missed the deadline
      * @param screenerErrors calls answered fail-safe because the screener failed
      * @param active sessions in progress
+     * @param evicted sessions closed before a complete environment block to free their slot
+     * @param silent connections that sent nothing before read_timeout or their close (no call, no record)
+     * @param unverifiable calls decided without verification: request too large, cut off, malformed, unknown
+     *     script, or an AGI command answered with an error
+     * @param commandErrors AGI commands Asterisk answered with an error or something unreadable
      */
     public record Stats(long accepted, long refusedNotAllowed, int refusedAddresses, long refusedBusy, long completed,
             long disconnected, long readTimeouts, long unknownScript, long failed, long uncaught,
-            long deadlineFailsafe, long screenerErrors, int active) {
+            long deadlineFailsafe, long screenerErrors, int active, long evicted, long silent, long unverifiable,
+            long commandErrors) {
     }
 
     private static void closeQuietly(AutoCloseable c) {

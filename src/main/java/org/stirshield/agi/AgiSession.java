@@ -1,53 +1,54 @@
 package org.stirshield.agi;
 
-import org.asteriskjava.fastagi.AgiException;
-import org.asteriskjava.fastagi.AgiHangupException;
-import org.asteriskjava.fastagi.AgiReader;
-import org.asteriskjava.fastagi.AgiRequest;
-import org.asteriskjava.fastagi.AgiWriter;
-import org.asteriskjava.fastagi.InvalidCommandSyntaxException;
-import org.asteriskjava.fastagi.InvalidOrUnknownCommandException;
-import org.asteriskjava.fastagi.command.AgiCommand;
-import org.asteriskjava.fastagi.reply.AgiReply;
+import java.io.IOException;
 import org.stirshield.cert.Deadline;
 
 /**
- * One FastAGI session as a script sees it: the request asterisk-java parsed, the raw environment block,
- * the call's deadline, and a command/reply exchange on asterisk-java's reader and writer. (Not
- * asterisk-java's {@code AgiChannelImpl}: its {@code sendCommand} is {@code synchronized} around socket
- * I/O, which pins a virtual thread's carrier on Java 21.)
+ * One FastAGI session as a script sees it: the environment block, the call's deadline, the server thread
+ * it runs on, and a command/reply exchange with Asterisk.
  */
 final class AgiSession {
-    final AgiRequest request;
+    final EnvironmentBlock environment;
     final AgiConnection connection;
     final Deadline deadline;
-    private final AgiReader reader;
-    private final AgiWriter writer;
+    final Worker worker;
+    final ServerSettings settings;
+    final ServerStats stats;
+    /** Whether the call has been handed to the screener (which records it): no second record after that. */
+    boolean decided;
 
-    AgiSession(AgiRequest request, AgiConnection connection, Deadline deadline, AgiReader reader, AgiWriter writer) {
-        this.request = request;
+    AgiSession(EnvironmentBlock environment, AgiConnection connection, Deadline deadline, Worker worker,
+            ServerSettings settings, ServerStats stats) {
+        this.environment = environment;
         this.connection = connection;
         this.deadline = deadline;
-        this.reader = reader;
-        this.writer = writer;
+        this.worker = worker;
+        this.settings = settings;
+        this.stats = stats;
     }
 
-    AgiReply send(AgiCommand command) throws AgiException {
-        writer.sendCommand(command);
-        AgiReply reply = reader.readReply();
-        switch (reply.getStatus()) {
-            case AgiReply.SC_INVALID_OR_UNKNOWN_COMMAND -> throw new InvalidOrUnknownCommandException(command.buildCommand());
-            case AgiReply.SC_DEAD_CHANNEL -> throw new AgiHangupException();
-            case AgiReply.SC_INVALID_COMMAND_SYNTAX -> throw new InvalidCommandSyntaxException(reply.getSynopsis(), reply.getUsage());
-            default -> {
-                return reply;
-            }
+    /**
+     * Sends one command and reads Asterisk's reply; {@code bytes}: keep the reply one character per byte.
+     *
+     * @throws IOException when the connection fails or closes before the reply
+     */
+    AgiReply send(String command, boolean bytes) throws IOException {
+        connection.writeLine(command);
+        AgiReply r = AgiReply.read(connection, bytes);
+        if (!r.ok()) {
+            stats.commandErrors.increment();
         }
+        return r;
     }
 
     /** One script of the explicit mapping ({@code verify}, {@code sign}). */
-    @FunctionalInterface
     interface Script {
-        void run(AgiSession session) throws AgiException;
+        void run(AgiSession session) throws IOException;
+
+        /**
+         * Answers a session whose request could not be read or names no known script ({@code problem}), as
+         * far as the connection allows, and records it. Never throws.
+         */
+        void refuse(AgiSession session, org.stirshield.verify.Reason problem, String detail);
     }
 }

@@ -1,51 +1,51 @@
 package org.stirshield.agi;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.SipRequest;
 
 /**
- * What the dialplan told us about a call, read from the FastAGI environment block: the issue #4
- * contract.
+ * What the dialplan told us about a call, read from the FastAGI environment block: the dialplan contract
+ * (docs/asterisk.md).
  *
  * <ul>
  *   <li>{@code agi_arg_1}: the Identity header (may be empty: no Identity); {@code agi_arg_2}…: further
- *       Identity headers. An argument {@code caller=TN}, {@code called=TN}, {@code date=HTTP-DATE} or
- *       {@code trunk=NAME} overrides that input instead (a JWS is base64url, so an Identity header can
- *       never start with one of these prefixes).
- *   <li>No Identity argument at all (no arguments, or only overrides): the server asks Asterisk with
- *       {@code GET FULL VARIABLE ${PJSIP_HEADER(read,Identity)}} ({@link #fetchIdentity()}).
+ *       Identity headers. An argument {@code caller=TN}, {@code called=TN}, {@code date=HTTP-DATE},
+ *       {@code trunk=NAME}, {@code callid=CALL-ID} or {@code source=ADDRESS:PORT} sets that input instead (a
+ *       JWS is base64url, so an Identity header never starts with {@code name=}).
+ *   <li>No Identity argument at all (no arguments, or only {@code name=} ones): the server reads the
+ *       Identity headers itself, with everything else it reads ({@link SipHeaderFetch}).
  *   <li>caller TN: {@code agi_callerid}; called TN: {@code agi_dnid}, else {@code agi_extension}; trunk:
- *       {@code agi_context}; call id {@code agi_uniqueid}; channel {@code agi_channel}. Asterisk writes
- *       {@code unknown} for an absent value.
+ *       {@code agi_context}; call id {@code agi_uniqueid}; channel {@code agi_channel}; caller name
+ *       {@code agi_calleridname}. Asterisk writes {@code unknown} for an absent value.
+ *   <li>The SIP request ({@link SipRequest}): Call-ID and source from {@code callid=}/{@code source=} when
+ *       given; From, P-Asserted-Identity, History-Info, Diversion (and Call-ID and source when not given)
+ *       read in one round trip unless {@code server.read_sip_headers} is false.
  * </ul>
  *
- * @param call the call to screen (Identity headers filled in unless {@link #fetchIdentity()})
- * @param fetchIdentity whether the Identity headers must be read with GET FULL VARIABLE
+ * @param call the call to screen (Identity headers and SIP request as far as known)
+ * @param identityPassed whether the dialplan passed the Identity headers as arguments
+ * @param callIdPassed whether {@code callid=} was given
+ * @param sourcePassed whether {@code source=} was given
  */
-record CallInputs(CallAttempt call, boolean fetchIdentity) {
+record CallInputs(CallAttempt call, boolean identityPassed, boolean callIdPassed, boolean sourcePassed) {
     /** Most Identity headers taken from one call (arguments or GET FULL VARIABLE). */
     static final int MAX_IDENTITY_HEADERS = 8;
     /** An HTTP-date that Asterisk split at its comma: "Mon" + " 23 Nov 2026 10:00:00 GMT". */
     private static final Pattern DATE_REST = Pattern.compile("\\s*\\d{1,2} [A-Za-z]{3} \\d{4} .*");
+    /** Longest {@code callid=} / {@code source=} value kept. */
+    static final int MAX_SHORT_VALUE = 512;
 
+    /** From the raw environment lines ({@code name: value}). */
     static CallInputs from(List<String> environmentLines) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String line : environmentLines) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                String value = line.substring(colon + 1);
-                env.putIfAbsent(line.substring(0, colon).trim(), value.startsWith(" ") ? value.substring(1) : value);
-            }
-        }
-        List<String> args = new ArrayList<>();
-        for (int i = 1; env.containsKey("agi_arg_" + i); i++) {
-            args.add(env.get("agi_arg_" + i));
-        }
+        return from(EnvironmentBlock.of(environmentLines));
+    }
 
+    static CallInputs from(EnvironmentBlock env) {
+        List<String> args = env.arguments();
         String caller = known(env.get("agi_callerid"));
         String called = known(env.get("agi_dnid"));
         if (called == null) {
@@ -53,7 +53,9 @@ record CallInputs(CallAttempt call, boolean fetchIdentity) {
         }
         String trunk = known(env.get("agi_context"));
         String date = null;
-        List<String> identity = new ArrayList<>();
+        String callId = null;
+        String source = null;
+        List<String> identity = new ArrayList<>(2);
         boolean identityArgument = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -63,6 +65,10 @@ record CallInputs(CallAttempt call, boolean fetchIdentity) {
                 called = blankToNull(a.substring(7));
             } else if (a.startsWith("trunk=")) {
                 trunk = blankToNull(a.substring(6));
+            } else if (a.startsWith("callid=")) {
+                callId = bounded(blankToNull(a.substring(7)));
+            } else if (a.startsWith("source=")) {
+                source = bounded(blankToNull(a.substring(7)));
             } else if (a.startsWith("date=")) {
                 date = blankToNull(a.substring(5));
                 if (date != null && date.length() == 3 && i + 1 < args.size() && DATE_REST.matcher(args.get(i + 1)).matches()) {
@@ -75,13 +81,48 @@ record CallInputs(CallAttempt call, boolean fetchIdentity) {
                 }
             }
         }
-        CallAttempt call = new CallAttempt(caller, called, identity, date, trunk,
-                known(env.get("agi_uniqueid")), known(env.get("agi_channel")), known(env.get("agi_calleridname")));
-        return new CallInputs(call, !identityArgument);
+        SipRequest sip = callId == null && source == null ? SipRequest.NONE
+                : new SipRequest(callId, source, null, List.of(), List.of(), List.of());
+        CallAttempt call = new CallAttempt(caller, called, identity, date, trunk, known(env.get("agi_uniqueid")),
+                known(env.get("agi_channel")), known(env.get("agi_calleridname")), sip);
+        return new CallInputs(call, identityArgument, callId != null, source != null);
     }
 
+    /** The call with what one {@link SipHeaderFetch} brought (values it did not read stay as they were). */
+    CallInputs with(Map<SipHeaderFetch.Field, List<String>> fetched, boolean identityFetched) {
+        CallAttempt c = call;
+        if (identityFetched) {
+            List<String> ids = new ArrayList<>(c.identityHeaders());
+            for (String v : fetched.getOrDefault(SipHeaderFetch.Field.IDENTITY, List.of())) {
+                if (ids.size() < MAX_IDENTITY_HEADERS) {
+                    ids.add(v);
+                }
+            }
+            c = c.withIdentityHeaders(ids);
+        }
+        SipRequest s = c.sip();
+        String callId = s.callId() != null ? s.callId() : bounded(first(fetched, SipHeaderFetch.Field.CALL_ID));
+        String source = s.source() != null ? s.source() : bounded(first(fetched, SipHeaderFetch.Field.SOURCE));
+        String from = s.from() != null ? s.from() : first(fetched, SipHeaderFetch.Field.FROM);
+        SipRequest sip = new SipRequest(callId, source, from,
+                orElse(fetched.get(SipHeaderFetch.Field.ASSERTED_IDENTITY), s.assertedIdentities()),
+                orElse(fetched.get(SipHeaderFetch.Field.HISTORY_INFO), s.historyInfo()),
+                orElse(fetched.get(SipHeaderFetch.Field.DIVERSION), s.diversion()));
+        return new CallInputs(c.withSip(sip), identityPassed || identityFetched, callIdPassed, sourcePassed);
+    }
+
+    /** The call with these Identity headers (read by the server). */
     CallInputs withIdentity(List<String> headers) {
-        return new CallInputs(call.withIdentityHeaders(headers), false);
+        return new CallInputs(call.withIdentityHeaders(headers), true, callIdPassed, sourcePassed);
+    }
+
+    private static String first(Map<SipHeaderFetch.Field, List<String>> m, SipHeaderFetch.Field f) {
+        List<String> v = m.get(f);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static List<String> orElse(List<String> v, List<String> other) {
+        return v == null || v.isEmpty() ? other : v;
     }
 
     private static String known(String v) {
@@ -90,5 +131,9 @@ record CallInputs(CallAttempt call, boolean fetchIdentity) {
 
     private static String blankToNull(String v) {
         return v.isBlank() ? null : v.strip();
+    }
+
+    private static String bounded(String v) {
+        return v == null || v.length() <= MAX_SHORT_VALUE ? v : v.substring(0, MAX_SHORT_VALUE);
     }
 }

@@ -52,10 +52,33 @@ final class ChannelVariables {
     }
 
     /**
+     * The AGI command that sets {@code vars}: {@code EXEC "MSet" "argument"}, quoted for Asterisk's AGI
+     * command-line parser (inside double quotes a backslash makes the next character literal).
+     */
+    static String msetCommand(Map<String, String> vars) {
+        return "EXEC \"MSet\" " + quoted(msetArgument(vars));
+    }
+
+    /** {@code s} as one word of an AGI command line: in double quotes, each {@code \} and {@code "} escaped. */
+    static String quoted(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '"') {
+                b.append('\\');
+            }
+            if (c != '\n' && c != '\r') {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /**
      * The MSet argument: {@code NAME=value,NAME=value}. MSet splits at commas outside quotes, brackets and
      * parentheses and removes quotes and backslashes (Asterisk's {@code ast_app_separate_args}), so each of
      * {@code \ " , ( ) [ ]} in a value is escaped with a backslash. The value after the first {@code =} is
-     * taken verbatim. The AGI command-line quoting on top is asterisk-java's {@code ExecCommand}.
+     * taken verbatim. The AGI command-line quoting on top is {@link #msetCommand}.
      */
     static String msetArgument(Map<String, String> vars) {
         StringBuilder b = new StringBuilder(256);

@@ -21,6 +21,11 @@ import org.stirshield.policy.Action;
  * @param shutdownGrace on SIGTERM, how long calls in flight may take to finish
  * @param backlog the listen backlog (pending connects the kernel queues)
  * @param failsafeAction the action written when the screener does not answer in time or fails
+ * @param readSipHeaders whether the server reads the SIP request's headers it was not given (From,
+ *     P-Asserted-Identity, History-Info, Diversion, Call-ID, source address) in one GET FULL VARIABLE
+ *     round trip per call ({@code read_sip_headers}, default true)
+ * @param maxSessionsPerAddress sessions in progress at once from one client address; 0 = only
+ *     {@code max_sessions} applies ({@code max_sessions_per_address}, default 0)
  */
 public record ServerSettings(
         InetSocketAddress listen,
@@ -30,7 +35,9 @@ public record ServerSettings(
         Duration decisionDeadline,
         Duration shutdownGrace,
         int backlog,
-        Action failsafeAction) {
+        Action failsafeAction,
+        boolean readSipHeaders,
+        int maxSessionsPerAddress) {
 
     public static final int DEFAULT_PORT = 4573;
     public static final String DEFAULT_LISTEN = "127.0.0.1:" + DEFAULT_PORT;
@@ -40,6 +47,9 @@ public record ServerSettings(
         allow.forEach(Cidr::parse); // fail at load time on a bad block
         if (maxSessions < 1) {
             throw new IllegalArgumentException("server.max_sessions must be at least 1");
+        }
+        if (maxSessionsPerAddress < 0) {
+            throw new IllegalArgumentException("server.max_sessions_per_address must not be negative (0: no limit)");
         }
         if (backlog < 1) {
             throw new IllegalArgumentException("server.backlog must be at least 1");
@@ -66,21 +76,34 @@ public record ServerSettings(
                 ConfigValues.duration(server, "decision_deadline", Duration.ofSeconds(1)),
                 ConfigValues.duration(server, "shutdown_grace", Duration.ofSeconds(10)),
                 ConfigValues.integer(server, "backlog", 1024),
-                action(ConfigValues.string(server, "failsafe_action", "tag")));
+                action(ConfigValues.string(server, "failsafe_action", "tag")),
+                ConfigValues.bool(server, "read_sip_headers", true),
+                ConfigValues.integer(server, "max_sessions_per_address", 0));
     }
 
     public ServerSettings withListen(InetSocketAddress l) {
         return new ServerSettings(l, allow, maxSessions, readTimeout, decisionDeadline, shutdownGrace, backlog,
-                failsafeAction);
+                failsafeAction, readSipHeaders, maxSessionsPerAddress);
     }
 
     public ServerSettings withAllow(List<String> a) {
         return new ServerSettings(listen, a, maxSessions, readTimeout, decisionDeadline, shutdownGrace, backlog,
-                failsafeAction);
+                failsafeAction, readSipHeaders, maxSessionsPerAddress);
     }
 
     public ServerSettings withLimits(int sessions, Duration read, Duration deadline, Duration grace) {
-        return new ServerSettings(listen, allow, sessions, read, deadline, grace, backlog, failsafeAction);
+        return new ServerSettings(listen, allow, sessions, read, deadline, grace, backlog, failsafeAction,
+                readSipHeaders, maxSessionsPerAddress);
+    }
+
+    public ServerSettings withReadSipHeaders(boolean read) {
+        return new ServerSettings(listen, allow, maxSessions, readTimeout, decisionDeadline, shutdownGrace, backlog,
+                failsafeAction, read, maxSessionsPerAddress);
+    }
+
+    public ServerSettings withMaxSessionsPerAddress(int perAddress) {
+        return new ServerSettings(listen, allow, maxSessions, readTimeout, decisionDeadline, shutdownGrace, backlog,
+                failsafeAction, readSipHeaders, perAddress);
     }
 
     /** {@code HOST:PORT}, {@code [v6]:PORT}, or {@code :PORT} / {@code PORT} (loopback). */

@@ -13,6 +13,10 @@ final class ServerStats {
     final LongAdder unknownScript = new LongAdder();
     final LongAdder failed = new LongAdder();
     final LongAdder uncaught = new LongAdder();
+    final LongAdder evicted = new LongAdder();
+    final LongAdder silent = new LongAdder();
+    final LongAdder unverifiable = new LongAdder();
+    final LongAdder commandErrors = new LongAdder();
 
     void disconnected(boolean timedOut) {
         (timedOut ? readTimeouts : disconnected).increment();

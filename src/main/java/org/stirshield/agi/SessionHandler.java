@@ -1,80 +1,81 @@
 package org.stirshield.agi;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.asteriskjava.fastagi.AgiException;
-import org.asteriskjava.fastagi.AgiHangupException;
-import org.asteriskjava.fastagi.AgiNetworkException;
-import org.asteriskjava.fastagi.AgiReader;
-import org.asteriskjava.fastagi.AgiRequest;
-import org.asteriskjava.fastagi.AgiWriter;
-import org.asteriskjava.fastagi.internal.DefaultAgiChannelFactory;
-import org.asteriskjava.fastagi.internal.FastAgiConnectionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.stirshield.cert.Deadline;
+import org.stirshield.verify.Reason;
 
 /**
- * One FastAGI session on asterisk-java's FastAGI reader and writer, with two departures from its
- * {@code AgiConnectionHandler.run()}: the script comes from an explicit mapping ({@code verify},
- * {@code sign}; asterisk-java's default mapping would instantiate any class named in the AGI URL), and
- * no {@code SET VARIABLE AJ_AGISTATUS} follows the script (one round trip less per call; the dialplan
- * reads STIR_STATUS instead).
+ * One FastAGI session after its environment block: the script comes from an explicit mapping
+ * ({@code verify}, {@code sign}; never a class named in the AGI URL), and every session that sent
+ * anything ends answered (when the connection allows) and recorded: a request that could not be read
+ * whole, or names no known script, is refused through the {@code verify} script with the reason.
+ * A connection that sent nothing at all is no call: it is counted, not recorded.
  */
-final class SessionHandler extends FastAgiConnectionHandler {
+final class SessionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
     private static final Set<String> UNKNOWN_LOGGED = ConcurrentHashMap.newKeySet();
 
-    private final AgiConnection connection;
     private final Map<String, AgiSession.Script> scripts;
-    private final Deadline deadline;
+    private final AgiSession.Script fallback;
     private final ServerStats stats;
 
-    SessionHandler(AgiConnection connection, Map<String, AgiSession.Script> scripts, Deadline deadline,
-            ServerStats stats) {
-        // The base class's mapping strategy is never consulted: run() resolves scripts from `scripts`.
-        super((request, channel) -> null, connection, new DefaultAgiChannelFactory());
-        this.connection = connection;
+    SessionHandler(Map<String, AgiSession.Script> scripts, AgiSession.Script fallback, ServerStats stats) {
         this.scripts = scripts;
-        this.deadline = deadline;
+        this.fallback = fallback;
         this.stats = stats;
     }
 
-    @Override
-    public void run() {
+    /** Runs the session to its end; {@code evicted}: the server closed it to free its slot. Never throws. */
+    void handle(AgiSession session, boolean evicted, long ageMillis) {
+        EnvironmentBlock env = session.environment;
+        if (env.empty()) { // an idle connection, not a call
+            if (evicted) {
+                stats.evicted.increment();
+            } else {
+                stats.silent.increment();
+            }
+            return;
+        }
+        String name = env.script();
+        AgiSession.Script script = name == null ? null : scripts.get(name);
+        Reason problem = env.problem();
+        String detail = env.detail();
+        if (evicted) {
+            stats.evicted.increment();
+            problem = Reason.INCOMPLETE_REQUEST;
+            detail = "closed after " + ageMillis + " ms without a complete environment block, to free its slot";
+        } else if (script == null && problem == null) {
+            stats.unknownScript.increment();
+            String shown = name == null ? "" : ChannelVariables.clean(name);
+            if (UNKNOWN_LOGGED.size() < 256 && UNKNOWN_LOGGED.add(shown)) {
+                LOG.warn("FastAGI request for unknown script '{}' (known: {})", shown, scripts.keySet());
+            }
+            problem = Reason.UNKNOWN_SCRIPT;
+            detail = "script '" + shown + "' is not one of " + scripts.keySet();
+        }
+        if (problem != null) {
+            if (problem == Reason.INCOMPLETE_REQUEST) {
+                stats.disconnected(session.connection.timedOut());
+            }
+            (script == null ? fallback : script).refuse(session, problem, detail);
+            return;
+        }
         try {
-            AgiReader reader = createReader();
-            AgiWriter writer = createWriter();
-            AgiRequest request = reader.readRequest();
-            if (!connection.environmentComplete()) {
-                stats.disconnected(connection.timedOut());
-                LOG.debug("{}: session ended before the environment block", connection.getRemoteAddress());
-                return;
-            }
-            String name = request.getScript();
-            AgiSession.Script script = name == null ? null : scripts.get(name);
-            if (script == null) {
-                stats.unknownScript.increment();
-                String shown = name == null ? "" : ChannelVariables.clean(name);
-                if (UNKNOWN_LOGGED.size() < 256 && UNKNOWN_LOGGED.add(shown)) {
-                    LOG.warn("FastAGI request for unknown script '{}' (known: {}); closed", shown, scripts.keySet());
-                }
-                return;
-            }
-            script.run(new AgiSession(request, connection, deadline, reader, writer));
+            script.run(session);
             stats.completed.increment();
-        } catch (AgiHangupException | AgiNetworkException e) {
-            stats.disconnected(connection.timedOut());
-            LOG.debug("{}: peer went away: {}", connection.getRemoteAddress(), e.getMessage());
-        } catch (AgiException e) {
-            stats.failed.increment();
-            LOG.warn("{}: FastAGI session failed: {}", connection.getRemoteAddress(), e.getMessage());
+        } catch (IOException e) {
+            stats.disconnected(session.connection.timedOut());
+            LOG.debug("{}: peer went away: {}", session.connection.socket().getInetAddress(), e.getMessage());
         } catch (RuntimeException e) {
             stats.failed.increment();
-            LOG.error("{}: FastAGI session failed", connection.getRemoteAddress(), e);
-        } finally {
-            release();
+            LOG.error("{}: FastAGI session failed", session.connection.socket().getInetAddress(), e);
+            if (!session.decided) { // still one record for the call
+                fallback.refuse(session, Reason.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 package org.stirshield.agi;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.asteriskjava.fastagi.AgiException;
-import org.asteriskjava.fastagi.command.ExecCommand;
-import org.asteriskjava.fastagi.command.SetVariableCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.stirshield.sign.OutboundSigner;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Reason;
 
 /**
  * The {@code sign} script, for calls this PBX originates (the authentication side, RFC 8224 §5):
@@ -15,11 +16,13 @@ import org.stirshield.verify.CallAttempt;
  * agi_dnid/agi_extension, {@code caller=}/{@code called=} overrides). It sets {@code STIR_IDENTITY} to the
  * Identity header value (the dialplan adds it with {@code PJSIP_HEADER(add,Identity)}) and
  * {@code STIR_SIGN_STATUS} to OK; FAIL with STIR_REASON {@code invalid_tn} when a number cannot be
- * canonicalized; UNSUPPORTED with STIR_REASON {@code signing_not_configured} without a {@code signing:}
- * key. The header (about 500 characters) goes by SET VARIABLE: MSet values are cut at
- * {@link ChannelVariables#MAX_VALUE}.
+ * canonicalized, or the request's problem ({@code header_too_large}, {@code incomplete_request} …);
+ * UNSUPPORTED with STIR_REASON {@code signing_not_configured} without a {@code signing:} key. The header
+ * (about 500 characters) goes by SET VARIABLE: MSet values are cut at {@link ChannelVariables#MAX_VALUE}.
  */
 final class SignScript implements AgiSession.Script {
+    private static final Logger LOG = LoggerFactory.getLogger(SignScript.class);
+
     private final OutboundSigner signer;
 
     SignScript(OutboundSigner signer) {
@@ -27,23 +30,40 @@ final class SignScript implements AgiSession.Script {
     }
 
     @Override
-    public void run(AgiSession session) throws AgiException {
+    public void run(AgiSession session) throws IOException {
         Map<String, String> vars = new LinkedHashMap<>();
         if (signer == null) {
             vars.put("STIR_SIGN_STATUS", "UNSUPPORTED");
             vars.put("STIR_REASON", "signing_not_configured");
         } else {
-            CallAttempt call = CallInputs.from(session.connection.environment()).call();
+            CallAttempt call = CallInputs.from(session.environment).call();
             try {
                 String identity = signer.identityHeader(call.callerTn(), call.calledTn(), Instant.now());
-                session.send(new SetVariableCommand("STIR_IDENTITY", identity));
-                vars.put("STIR_SIGN_STATUS", "OK");
-                vars.put("STIR_REASON", "");
+                AgiReply r = session.send("SET VARIABLE STIR_IDENTITY " + ChannelVariables.quoted(identity), false);
+                vars.put("STIR_SIGN_STATUS", r.ok() ? "OK" : "FAIL");
+                vars.put("STIR_REASON", r.ok() ? "" : Reason.AGI_COMMAND_FAILED.code());
             } catch (IllegalArgumentException e) {
                 vars.put("STIR_SIGN_STATUS", "FAIL");
                 vars.put("STIR_REASON", "invalid_tn");
             }
         }
-        session.send(new ExecCommand("MSet", ChannelVariables.msetArgument(vars)));
+        session.send(ChannelVariables.msetCommand(vars), false);
+    }
+
+    @Override
+    public void refuse(AgiSession session, Reason problem, String detail) {
+        session.stats.unverifiable.increment();
+        LOG.info("sign request: {} ({})", problem.code(), detail);
+        if (!session.environment.writable()) {
+            return;
+        }
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("STIR_SIGN_STATUS", "FAIL");
+        vars.put("STIR_REASON", problem.code());
+        try {
+            session.send(ChannelVariables.msetCommand(vars), false);
+        } catch (IOException e) {
+            LOG.debug("sign request: could not answer: {}", e.getMessage());
+        }
     }
 }

@@ -1,20 +1,25 @@
 package org.stirshield.agi;
 
-import java.util.ArrayList;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.asteriskjava.fastagi.AgiException;
-import org.asteriskjava.fastagi.command.ExecCommand;
-import org.asteriskjava.fastagi.command.GetFullVariableCommand;
-import org.asteriskjava.fastagi.reply.AgiReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stirshield.policy.Decision;
+import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Reason;
 
 /**
- * The {@code verify} script: read the call from the environment block (and, only when the dialplan
- * passed no Identity argument, the Identity headers with GET FULL VARIABLE, which unlike GET VARIABLE
- * is not cut at 1,024 bytes), screen it, and set every result variable with one {@code EXEC MSet}.
- * With the recommended dialplan that is one round trip per call.
+ * The {@code verify} script: read the call from the environment block, read what the dialplan did not
+ * pass in ONE {@code GET FULL VARIABLE} round trip ({@link SipHeaderFetch}), screen it, and set every
+ * result variable with one {@code EXEC MSet}. A call whose request cannot be read whole (too long, cut
+ * off, malformed, Asterisk answering a command with an error) is still decided (policy on a FAIL verdict
+ * with that reason), answered when the connection allows it, and recorded: exactly one audit record per
+ * session that sent anything.
  */
 final class VerifyScript implements AgiSession.Script {
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyScript.class);
+
     private final GuardedScreener screener;
 
     VerifyScript(GuardedScreener screener) {
@@ -22,15 +27,35 @@ final class VerifyScript implements AgiSession.Script {
     }
 
     @Override
-    public void run(AgiSession session) throws AgiException {
-        CallInputs in = CallInputs.from(session.connection.environment());
-        if (in.fetchIdentity()) {
-            in = in.withIdentity(readIdentityHeaders(session));
+    public void run(AgiSession session) throws IOException {
+        CallInputs in = CallInputs.from(session.environment);
+        boolean readIdentity = !in.identityPassed();
+        SipHeaderFetch fetch = SipHeaderFetch.of(readIdentity ? 1 : 0, SipHeaderFetch.IDENTITY_FIRST,
+                session.settings.readSipHeaders(), session.settings.readSipHeaders() && !in.callIdPassed(),
+                session.settings.readSipHeaders() && !in.sourcePassed());
+        if (fetch != null) {
+            Fetched f = fetch(session, fetch, in.call());
+            if (f.failure != null) {
+                refuse(session, in.call(), f.failure, f.detail, f.writable);
+                return;
+            }
+            in = in.with(f.values, readIdentity);
+            if (readIdentity && in.call().identityHeaders().size() == SipHeaderFetch.IDENTITY_FIRST) {
+                // the call carries more Identity headers than the first round trip reads: one more for the rest
+                SipHeaderFetch rest = SipHeaderFetch.of(SipHeaderFetch.IDENTITY_FIRST + 1,
+                        CallInputs.MAX_IDENTITY_HEADERS, false, false, false);
+                Fetched more = fetch(session, rest, in.call());
+                if (more.failure != null) {
+                    refuse(session, in.call(), more.failure, more.detail, more.writable);
+                    return;
+                }
+                in = in.with(more.values, true);
+            }
         }
-        screener.screen(in.call(), session.deadline, (decision, late) -> {
-            Map<String, String> vars = ChannelVariables.of(decision);
+        session.decided = true;
+        screener.screen(session.worker, in.call(), session.deadline, (decision, late) -> {
             try {
-                session.send(new ExecCommand("MSet", ChannelVariables.msetArgument(vars)));
+                answer(session, decision);
             } finally {
                 if (late) {
                     session.connection.closeQuietly(); // end the AGI: the dialplan goes on
@@ -39,18 +64,57 @@ final class VerifyScript implements AgiSession.Script {
         });
     }
 
-    /** {@code ${PJSIP_HEADER(read,Identity)}}, then {@code ,2}, {@code ,3} … while present (bounded). */
-    static List<String> readIdentityHeaders(AgiSession session) throws AgiException {
-        List<String> headers = new ArrayList<>();
-        for (int i = 1; i <= CallInputs.MAX_IDENTITY_HEADERS; i++) {
-            String expr = i == 1 ? "${PJSIP_HEADER(read,Identity)}" : "${PJSIP_HEADER(read,Identity," + i + ")}";
-            AgiReply reply = session.send(new GetFullVariableCommand(expr));
-            String value = reply.getResultCode() == 1 ? reply.getExtra() : null;
-            if (value == null || value.isBlank()) {
-                break;
-            }
-            headers.add(value.strip());
+    /** What one fetch brought, or why it failed. */
+    private record Fetched(Map<SipHeaderFetch.Field, List<String>> values, Reason failure, String detail, boolean writable) {
+    }
+
+    private static Fetched fetch(AgiSession session, SipHeaderFetch fetch, CallAttempt call) {
+        AgiReply r;
+        try {
+            r = session.send(fetch.command(), true);
+        } catch (IOException e) {
+            return new Fetched(null, Reason.AGI_COMMAND_FAILED, "no reply to GET FULL VARIABLE: " + e.getMessage(), false);
         }
-        return headers;
+        if (!r.ok()) {
+            LOG.warn("call {}: GET FULL VARIABLE answered with {}", call.callId(), r.describe());
+            return new Fetched(null, r.kind() == AgiReply.Kind.TOO_LONG ? Reason.HEADER_TOO_LARGE : Reason.AGI_COMMAND_FAILED,
+                    "GET FULL VARIABLE: " + r.describe(), true);
+        }
+        Map<SipHeaderFetch.Field, List<String>> values = fetch.parse(r.extra());
+        if (values == null) {
+            LOG.warn("call {}: GET FULL VARIABLE reply does not hold the {} length-prefixed values asked for",
+                    call.callId(), fetch.size());
+            return new Fetched(null, Reason.AGI_COMMAND_FAILED, "GET FULL VARIABLE reply is not the "
+                    + fetch.size() + " length-prefixed values asked for", true);
+        }
+        return new Fetched(values, null, null, true);
+    }
+
+    @Override
+    public void refuse(AgiSession session, Reason problem, String detail) {
+        refuse(session, CallInputs.from(session.environment).call(), problem, detail, session.environment.writable());
+    }
+
+    private void refuse(AgiSession session, CallAttempt call, Reason problem, String detail, boolean writable) {
+        session.stats.unverifiable.increment();
+        session.decided = true;
+        Decision d = screener.unverified(call, problem, detail);
+        LOG.info("call {} ({} -> {}): {} ({}): answered {} {}", call.callId(), call.callerTn(), call.calledTn(),
+                problem.code(), detail, d.status(), d.action() == null ? "" : d.action().token());
+        if (!writable) {
+            return;
+        }
+        try {
+            answer(session, d);
+        } catch (IOException e) {
+            LOG.debug("call {}: could not answer: {}", call.callId(), e.getMessage());
+        }
+    }
+
+    private static void answer(AgiSession session, Decision decision) throws IOException {
+        AgiReply r = session.send(ChannelVariables.msetCommand(ChannelVariables.of(decision)), false);
+        if (!r.ok()) {
+            LOG.warn("call {}: Asterisk did not take the variables: {}", decision.call().callId(), r.describe());
+        }
     }
 }

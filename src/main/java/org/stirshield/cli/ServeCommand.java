@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.agi.AgiServer;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./stirshield serve}: the FastAGI server Asterisk calls for every inbound call. Runs until
- * SIGTERM/SIGINT, then stops accepting and lets the calls in flight finish ({@code server.shutdown_grace}).
+ * SIGTERM/SIGINT, then stops accepting and lets the calls in flight finish ({@code server.shutdown_grace}),
+ * closes the service (every audit record written) and exits 0.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the FastAGI server (AGI(agi://127.0.0.1:4573/verify,$${PJSIP_HEADER(read,Identity)})).")
@@ -68,15 +70,23 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         ServerSettings s = settings;
-        Thread hook = new Thread(() -> {
+        Runnable drain = () -> {
             LOG.info("shutting down: draining calls in flight (up to {} ms)", s.shutdownGrace().toMillis());
             boolean drained = server.shutdown(s.shutdownGrace());
             service.close();
             LOG.info("stopped ({}): {}", drained ? "drained" : "grace period over", server.stats());
-        }, "stirshield-shutdown");
+        };
+        // SIGTERM/SIGINT: this thread drains and the command returns 0 (systemd sees a clean stop)
+        CountDownLatch stop = new CountDownLatch(1);
+        if (TermSignal.install(stop::countDown)) {
+            stop.await();
+            drain.run();
+            return 0;
+        }
+        Thread hook = new Thread(drain, "stirshield-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         server.awaitTermination();
-        // Accepting stopped: the hook is draining (SIGTERM); the JVM exits when it returns.
+        // Accepting stopped: the hook is draining; the JVM exits when it returns.
         hook.join();
         return 0;
     }

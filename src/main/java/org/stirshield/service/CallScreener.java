@@ -1,10 +1,14 @@
 package org.stirshield.service;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.stirshield.cert.Deadline;
+import org.stirshield.policy.Action;
 import org.stirshield.policy.Decision;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Reason;
+import org.stirshield.verify.Verdict;
 
 /**
  * The whole decision for one call: verify, detect replay, apply policy, write the audit record.
@@ -27,5 +31,27 @@ public interface CallScreener {
 
     /** Records a decision the caller answered with instead of this screener's (late, or failed). */
     default void recordFailSafe(Decision decision, Duration elapsed) {
+    }
+
+    /**
+     * Decides and records a call whose request could not be read whole ({@code reason}: e.g.
+     * {@code header_too_large}, {@code incomplete_request}, {@code agi_command_failed}): nothing is verified;
+     * the verdict is FAIL with that reason, and the policy decides as for any failure of that kind (a
+     * protected number's {@code on_failure} or {@code on_infrastructure_error}). This default, for screeners
+     * without a policy, tags the call.
+     *
+     * @param detail what went wrong, in words (audit record), or null
+     */
+    default Decision decideUnverified(CallAttempt call, Reason reason, String detail) {
+        Verdict v = unverified(reason, detail, null, null);
+        return new Decision(call, v, null, "FAIL", Action.TAG, reason.code(), reason.sipCode(), null, 0);
+    }
+
+    /** The verdict of a call that was not verified because of {@code reason}. */
+    static Verdict unverified(Reason reason, String detail, String callerTn, String calledTn) {
+        List<Verdict.HeaderResult> why = detail == null ? List.of()
+                : List.of(new Verdict.HeaderResult(0, null, reason, null, null, detail));
+        return new Verdict(Verdict.Status.FAIL, null, reason, null, null, null, null, null, null, null, callerTn,
+                calledTn, why);
     }
 }

@@ -11,6 +11,7 @@ import org.stirshield.audit.StageTimings;
 import org.stirshield.cert.Deadline;
 import org.stirshield.policy.Action;
 import org.stirshield.policy.Decision;
+import org.stirshield.passport.TnCanonicalizer;
 import org.stirshield.policy.PolicyEngine;
 import org.stirshield.verify.CallAttempt;
 import org.stirshield.verify.Reason;
@@ -67,6 +68,25 @@ final class ScreeningPipeline implements CallScreener {
             LOG.warn("call {}: decision ({} {}) came after the fail-safe answer; the fail-safe answer is on record",
                     call.callId(), decision.status(), decision.reason());
         }
+        return decision;
+    }
+
+    @Override
+    public Decision decideUnverified(CallAttempt call, Reason reason, String detail) {
+        long t0 = System.nanoTime();
+        Instant now = clock.instant();
+        Decision decision;
+        try {
+            TnCanonicalizer tn = verifier.canonicalizer();
+            Verdict verdict = CallScreener.unverified(reason, detail, tn.canonicalize(call.callerTn()),
+                    tn.canonicalize(call.calledTn()));
+            decision = policy.decide(call, verdict, 0, call.callerName());
+        } catch (RuntimeException | Error e) {
+            LOG.error("internal error deciding unverifiable call {} ({}): {}", call.callId(), reason.code(), e.toString(), e);
+            decision = internalError(call);
+        }
+        long t1 = System.nanoTime();
+        recorder.record(decision, StageTimings.ofNanos(0, t1 - t0, t1 - t0), now);
         return decision;
     }
 

@@ -64,6 +64,11 @@ public final class Verifier {
         return settings;
     }
 
+    /** The TN canonicalizer of these settings (shared, thread-safe). */
+    public TnCanonicalizer canonicalizer() {
+        return canonicalizer;
+    }
+
     /** The ES256 provider in use. */
     public String cryptoProvider() {
         return es256.providerName();

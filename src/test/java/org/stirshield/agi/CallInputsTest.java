@@ -26,15 +26,43 @@ class CallInputsTest {
 
     @Test
     void noArgumentsMeansAskAsterisk() {
-        assertTrue(inputs(call(List.of())).fetchIdentity());
-        assertTrue(inputs(call(List.of("caller=+861012308"))).fetchIdentity(), "only overrides: still ask");
+        assertFalse(inputs(call(List.of())).identityPassed());
+        assertFalse(inputs(call(List.of("caller=+861012308"))).identityPassed(), "only overrides: still ask");
     }
 
     @Test
     void emptyFirstArgumentIsACallWithoutIdentity() {
         CallInputs in = inputs(call(List.of("")));
-        assertFalse(in.fetchIdentity());
+        assertTrue(in.identityPassed());
         assertEquals(List.of(), in.call().identityHeaders());
+    }
+
+    @Test
+    void callIdAndSourceArgumentsFillTheSipRequest() {
+        CallInputs in = inputs(call(List.of("", "callid=a84b4c76e66710@pc33.example.com", "source=[2001:db8::7]:5061")));
+        assertTrue(in.callIdPassed());
+        assertTrue(in.sourcePassed());
+        assertEquals("a84b4c76e66710@pc33.example.com", in.call().sip().callId());
+        assertEquals("[2001:db8::7]:5061", in.call().sip().source());
+        assertEquals("1763900000.1", in.call().callId(), "the Asterisk unique id stays the call's id");
+    }
+
+    @Test
+    void whatOneFetchBroughtIsMergedWithoutOverridingArguments() {
+        CallInputs in = inputs(call(List.of("callid=from-dialplan")));
+        java.util.Map<SipHeaderFetch.Field, List<String>> got = new java.util.EnumMap<>(SipHeaderFetch.Field.class);
+        got.put(SipHeaderFetch.Field.IDENTITY, List.of("id1", "id2"));
+        got.put(SipHeaderFetch.Field.FROM, List.of("\"Alice, \\\"the\\\" caller\" <sip:+12025550123@carrier.example>;tag=9fx"));
+        got.put(SipHeaderFetch.Field.ASSERTED_IDENTITY, List.of("<sip:+12025550123@carrier.example>", "<tel:+12025550123>"));
+        got.put(SipHeaderFetch.Field.CALL_ID, List.of("from-asterisk"));
+        got.put(SipHeaderFetch.Field.SOURCE, List.of("203.0.113.7:5060"));
+        CallInputs merged = in.with(got, true);
+        assertEquals(List.of("id1", "id2"), merged.call().identityHeaders());
+        assertEquals("from-dialplan", merged.call().sip().callId(), "the dialplan's argument wins");
+        assertEquals("203.0.113.7:5060", merged.call().sip().source());
+        assertEquals("\"Alice, \\\"the\\\" caller\" <sip:+12025550123@carrier.example>;tag=9fx", merged.call().sip().from());
+        assertEquals(2, merged.call().sip().assertedIdentities().size());
+        assertEquals(List.of(), merged.call().sip().historyInfo());
     }
 
     @Test

@@ -18,7 +18,9 @@ import org.stirshield.verify.Verdict;
 class ChannelVariablesTest {
 
     private static Map<String, String> roundTrip(Map<String, String> vars) {
-        String line = new ExecCommand("MSet", ChannelVariables.msetArgument(vars)).buildCommand();
+        String line = ChannelVariables.msetCommand(vars);
+        // the same quoting as asterisk-java's ExecCommand (which Asterisk integrations have used for years)
+        assertEquals(new ExecCommand("MSet", ChannelVariables.msetArgument(vars)).buildCommand(), line);
         List<String> argv = AgiClient.parseAgiArgs(line);
         assertEquals(3, argv.size(), line);
         assertEquals("EXEC", argv.get(0));
@@ -50,7 +52,7 @@ class ChannelVariablesTest {
         String agency = v.get("STIR_AGENCY");
         assertTrue(agency.startsWith("EvilHANGUP"), agency);
         assertEquals(ChannelVariables.MAX_VALUE, agency.length());
-        String line = new ExecCommand("MSet", ChannelVariables.msetArgument(v)).buildCommand();
+        String line = ChannelVariables.msetCommand(v);
         assertTrue(line.length() < 2048, "fits Asterisk's AGI command buffer: " + line.length());
         assertTrue(line.chars().noneMatch(c -> c < 0x20));
     }

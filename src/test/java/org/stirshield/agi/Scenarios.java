@@ -21,6 +21,7 @@ import org.stirshield.sign.LeafSpec;
 import org.stirshield.sign.PassportSigner;
 import org.stirshield.sign.Pem;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.Reason;
 
 /**
  * The call scenarios of the FastAGI tests, in ONE place, run through the REAL pipeline: a test STI PKI
@@ -47,6 +48,8 @@ final class Scenarios implements AutoCloseable {
 
     /** Recorded by the screener: every call it was asked about. */
     final ConcurrentLinkedQueue<CallAttempt> seen = new ConcurrentLinkedQueue<>();
+    /** The reasons of the calls decided without verification (request unreadable, unknown script ...). */
+    final ConcurrentLinkedQueue<Reason> unverified = new ConcurrentLinkedQueue<>();
     private StirShieldService service;
     private Path dir;
 
@@ -196,6 +199,12 @@ final class Scenarios implements AutoCloseable {
             public void recordFailSafe(Decision decision, Duration elapsed) {
                 real.recordFailSafe(decision, elapsed);
             }
+
+            @Override
+            public Decision decideUnverified(CallAttempt call, Reason reason, String detail) {
+                unverified.add(reason);
+                return real.decideUnverified(call, reason, detail);
+            }
         };
     }
 
@@ -233,6 +242,19 @@ final class Scenarios implements AutoCloseable {
     /** The running service (after {@link #screener()}). */
     StirShieldService service() {
         return service;
+    }
+
+    /**
+     * Waits until {@code n} audit records are on disk, then a little longer, and returns them all (so that a
+     * test can assert there is no second record for a call).
+     */
+    List<String> auditLinesSettled(int n) throws IOException, InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (auditLines().size() < n && System.nanoTime() - end < 0) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(300);
+        return auditLines();
     }
 
     /** The audit records written so far (after {@link #close()}: all of them). */

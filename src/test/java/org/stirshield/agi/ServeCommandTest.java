@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -69,12 +70,19 @@ class ServeCommandTest {
                 }
                 out.write(block.substring(block.length() / 2).getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.UTF_8);
-                assertEquals("EXEC \"MSet\" ", reply, "the call in flight is still answered");
-                out.write("200 result=0\n".getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                Map<String, String> vars = new java.util.LinkedHashMap<>();
+                String line;
+                while ((line = in.readLine()) != null) { // the server's commands, answered as Asterisk does
+                    out.write((AgiClient.answer(line, call, vars) + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+                assertTrue(Set.of("allow", "tag", "reject").contains(vars.get("STIR_ACTION")),
+                        "the call in flight is still answered: " + vars);
             }
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "serve stopped");
+            assertEquals(0, p.exitValue(), "a clean drain exits 0: systemd sees a successful stop");
             String text = read(log);
             assertTrue(text.contains("stopped (drained)"), text);
             assertFalse(text.contains("Exception"), text);
