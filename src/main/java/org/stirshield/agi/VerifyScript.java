@@ -82,6 +82,7 @@ final class VerifyScript implements AgiSession.Script {
         }
         Map<SipHeaderFetch.Field, List<String>> values = fetch.parse(r.extra());
         if (values == null) {
+            session.stats.commandErrors.increment();
             LOG.warn("call {}: GET FULL VARIABLE reply does not hold the {} length-prefixed values asked for",
                     call.callId(), fetch.size());
             return new Fetched(null, Reason.AGI_COMMAND_FAILED, "GET FULL VARIABLE reply is not the "
