@@ -192,7 +192,7 @@ public final class AgiClient {
      * replaced by the value {@code variables} holds for {@code "${X}"} (empty when none), {@code ${LEN(...)}}
      * by the length in bytes (UTF-8) of its substituted argument, nested to any depth.
      */
-    static String substitute(String expression, Map<String, String> variables) {
+    public static String substitute(String expression, Map<String, String> variables) {
         StringBuilder out = new StringBuilder();
         int i = 0;
         while (i < expression.length()) {

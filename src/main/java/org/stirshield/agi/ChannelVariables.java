@@ -45,10 +45,27 @@ final class ChannelVariables {
 
     /** No control characters (a CR or LF would end the AGI command), bounded length. */
     static String clean(String s) {
+        if (s.length() <= MAX_VALUE && printable(s)) {
+            return s; // the usual case: nothing to remove
+        }
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_VALUE));
-        s.codePoints().filter(c -> c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0))
+        s.codePoints().filter(ChannelVariables::printable)
                 .limit(MAX_VALUE).forEach(b::appendCodePoint);
         return b.toString();
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!printable(c) || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean printable(int c) {
+        return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0);
     }
 
     /**

@@ -51,10 +51,20 @@ final class SipHeaderFetch {
     }
 
     private final List<Item> items;
+    private final String command;
 
     private SipHeaderFetch(List<Item> items) {
         this.items = items;
+        StringBuilder b = new StringBuilder(items.size() * 90);
+        for (Item i : items) {
+            b.append("${LEN(${").append(i.expression).append("})}:${").append(i.expression).append('}');
+        }
+        this.command = "GET FULL VARIABLE \"" + b + "\"";
     }
+
+    /** The few plans a server uses, made once (the command text is the same for every call). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, SipHeaderFetch> PLANS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * What to read. Null when there is nothing to read.
@@ -66,6 +76,19 @@ final class SipHeaderFetch {
      * @param source whether to read the signalling source address
      */
     static SipHeaderFetch of(int identityFrom, int identityTo, boolean headers, boolean callId, boolean source) {
+        String key = identityFrom + "," + identityTo + "," + headers + "," + callId + "," + source;
+        SipHeaderFetch known = PLANS.get(key);
+        if (known != null) {
+            return known;
+        }
+        SipHeaderFetch plan = plan(identityFrom, identityTo, headers, callId, source);
+        if (plan != null && PLANS.size() < 64) {
+            PLANS.put(key, plan);
+        }
+        return plan;
+    }
+
+    private static SipHeaderFetch plan(int identityFrom, int identityTo, boolean headers, boolean callId, boolean source) {
         List<Item> items = new ArrayList<>();
         for (int i = identityFrom; identityFrom > 0 && i <= identityTo; i++) {
             items.add(header(Field.IDENTITY, i));
@@ -93,16 +116,12 @@ final class SipHeaderFetch {
 
     /** The expression Asterisk evaluates. */
     String expression() {
-        StringBuilder b = new StringBuilder(items.size() * 90);
-        for (Item i : items) {
-            b.append("${LEN(${").append(i.expression).append("})}:${").append(i.expression).append('}');
-        }
-        return b.toString();
+        return command.substring(19, command.length() - 1);
     }
 
     /** The AGI command (the expression has no quote, backslash or blank to escape). */
     String command() {
-        return "GET FULL VARIABLE \"" + expression() + "\"";
+        return command;
     }
 
     /**

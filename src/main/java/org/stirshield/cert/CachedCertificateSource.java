@@ -112,6 +112,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                 .maximumWeight(maxWeight)
                 .weigher((String k, Entry e) -> Math.max(minWeight, e.weight()))
                 .expireAfter(new ExpiresAt<Entry>(Entry::expiresAt))
+                .executor(Runnable::run) // cache upkeep on the calling thread: no pool thread woken per call
                 .buildAsync();
     }
 

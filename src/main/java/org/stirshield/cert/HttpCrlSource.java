@@ -68,6 +68,7 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
                 .maximumWeight(Math.max(settings.crl().maxBytes(), settings.crl().maxBytes() * 64))
                 .weigher((String k, Entry e) -> e.crl == null ? 64 : (int) Math.min(Integer.MAX_VALUE, encodedLength(e.crl)))
                 .expireAfter(new ExpiresAt<Entry>(Entry::expiresAt))
+                .executor(Runnable::run) // cache upkeep on the calling thread: no pool thread woken per call
                 .buildAsync();
     }
 

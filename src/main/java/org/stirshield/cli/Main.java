@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             SignCommand.class,
             PkiCommand.class,
+            BenchCommand.class,
+            ReferenceServerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

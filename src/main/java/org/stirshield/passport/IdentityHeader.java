@@ -1,7 +1,6 @@
 package org.stirshield.passport;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.stirshield.verify.Reason;
 
 /**
@@ -15,7 +14,6 @@ import org.stirshield.verify.Reason;
  */
 public record IdentityHeader(String token, String info, String alg, String ppt) {
 
-    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*:.+");
 
     /** Whether the token is the compact form {@code ..signature} (RFC 8225 §7). */
     public boolean compactForm() {
@@ -115,7 +113,7 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
                     if (pv == null || !bracketed) {
                         throw new PassportException(Reason.BAD_INFO, "info is not written <absoluteURI> (HDR-01)");
                     }
-                    if (!SCHEME.matcher(pv).matches() || hasWsOrCtl(pv)) {
+                    if (!hasScheme(pv) || hasWsOrCtl(pv)) {
                         throw new PassportException(Reason.BAD_INFO, "info is not an absolute URI (HDR-01)");
                     }
                     info = pv;
@@ -187,6 +185,27 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
     private static boolean isTokenChar(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || "-.!%*_+`'~".indexOf(c) >= 0;
+    }
+
+    /** {@code scheme ":" rest}: a letter, then letters, digits, {@code + . -}, a colon, at least one more character. */
+    private static boolean hasScheme(String s) {
+        if (s.isEmpty() || !letter(s.charAt(0))) {
+            return false;
+        }
+        for (int k = 1; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c == ':') {
+                return k + 1 < s.length();
+            }
+            if (!letter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static boolean letter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     private static boolean hasWsOrCtl(String s) {

@@ -55,9 +55,9 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
         if (d1 <= 0 || d2 <= d1 + 1 || d2 == token.length() - 1 || token.indexOf('.', d2 + 1) >= 0) {
             throw new PassportException(Reason.MALFORMED_TOKEN, "PASSporT is not h.p.s (HDR-02)");
         }
-        byte[] h = Base64Url.decode(token.substring(0, d1));
-        byte[] p = Base64Url.decode(token.substring(d1 + 1, d2));
-        byte[] s = Base64Url.decode(token.substring(d2 + 1));
+        byte[] h = Base64Url.decode(token, 0, d1);
+        byte[] p = Base64Url.decode(token, d1 + 1, d2);
+        byte[] s = Base64Url.decode(token, d2 + 1, token.length());
         if (h == null || p == null || s == null) {
             throw new PassportException(Reason.MALFORMED_TOKEN, "segment is not canonical unpadded base64url (PPT-01)");
         }
@@ -130,10 +130,15 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
 
     /** SHA-256 (lowercase hex) of the ASCII signing input: the replay key (never the signature, PPT-15). */
     public String digest() {
+        return HexFormat.of().formatHex(SHA256.get().digest(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** One SHA-256 per thread (getInstance looks the provider up each time). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(signingInput.getBytes(StandardCharsets.US_ASCII)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 }

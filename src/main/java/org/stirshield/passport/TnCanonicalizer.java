@@ -109,7 +109,28 @@ public final class TnCanonicalizer {
         return out.length() <= maxDigits ? out : null;
     }
 
+    /**
+     * Recent {@link #national} results: a direct-mapped table (one slot per hash, the newest wins), so that
+     * the numbers a PBX sees again and again (its own DIDs, frequent callers) skip libphonenumber (about
+     * 10 us) without a lock or an unbounded map.
+     */
+    private final Memo[] memo = new Memo[4096];
+
+    private record Memo(String digits, String result) {
+    }
+
     private String national(String digits) {
+        int slot = digits.hashCode() & (memo.length - 1);
+        Memo m = memo[slot];
+        if (m != null && m.digits.equals(digits)) {
+            return m.result;
+        }
+        String r = parseNational(digits);
+        memo[slot] = new Memo(digits, r); // a racy write of an immutable record: at worst a lost entry
+        return r;
+    }
+
+    private String parseNational(String digits) {
         try {
             PhoneNumber pn = UTIL.parse(digits, region);
             if (UTIL.isValidNumber(pn)) {

@@ -91,7 +91,8 @@ public final class StirShieldService implements AutoCloseable {
             CredentialValidator validator = new CredentialValidator(anchors, crls, CertificateSources.revocationMode(fs));
             CachedCertificateSource certificates = CertificateSources.production(fs, validator, metrics);
             started.add(certificates);
-            Verifier verifier = Verifier.create(vs, certificates);
+            Verifier verifier = Verifier.create(vs, certificates, org.stirshield.passport.Es256.fastest(),
+                    Verifier.passportCacheEntries(ConfigValues.section(root, "verification")));
 
             // Relative paths in stirshield.yaml (trust_dir, pinned files, policy.file, audit.file) are relative
             // to the working directory.

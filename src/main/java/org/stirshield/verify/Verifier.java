@@ -42,22 +42,43 @@ public final class Verifier {
     private final TnCanonicalizer canonicalizer;
     private final CertificateSource certificates;
     private final Es256 es256;
+    private final VerifiedPassports verified;
 
-    private Verifier(VerifierSettings settings, CertificateSource certificates, Es256 es256) {
+    private Verifier(VerifierSettings settings, CertificateSource certificates, Es256 es256, int passportCacheEntries) {
         this.settings = settings;
         this.canonicalizer = settings.canonicalizer();
         this.certificates = certificates;
         this.es256 = es256;
+        this.verified = new VerifiedPassports(passportCacheEntries, settings.freshness().plus(settings.futureSkew()));
     }
 
     /** A verifier with the fastest ES256 provider that passes its self-test. */
     public static Verifier create(VerifierSettings settings, CertificateSource certificates) {
-        return new Verifier(settings, certificates, Es256.fastest());
+        return new Verifier(settings, certificates, Es256.fastest(), VerifiedPassports.DEFAULT_ENTRIES);
     }
 
     /** A verifier with a given ES256 implementation (benchmarks, tests). */
     public static Verifier create(VerifierSettings settings, CertificateSource certificates, Es256 es256) {
-        return new Verifier(settings, certificates, es256);
+        return new Verifier(settings, certificates, es256, VerifiedPassports.DEFAULT_ENTRIES);
+    }
+
+    /**
+     * A verifier whose verified-PASSporT cache keeps at most {@code passportCacheEntries} header values
+     * ({@code verification.passport_cache_entries}; 0: none).
+     */
+    public static Verifier create(VerifierSettings settings, CertificateSource certificates, Es256 es256,
+            int passportCacheEntries) {
+        return new Verifier(settings, certificates, es256, passportCacheEntries);
+    }
+
+    /** {@code verification.passport_cache_entries} from the {@code verification:} section (default 4096). */
+    public static int passportCacheEntries(JsonNode verification) {
+        int n = org.stirshield.config.ConfigValues.integer(verification, "passport_cache_entries",
+                VerifiedPassports.DEFAULT_ENTRIES);
+        if (n < 0 || n > 1_000_000) {
+            throw new IllegalArgumentException("verification.passport_cache_entries: 0 .. 1000000, not " + n);
+        }
+        return n;
     }
 
     public VerifierSettings settings() {
@@ -147,18 +168,22 @@ public final class Verifier {
         Credential c = o.credential;
         return new Verdict(status, status == Verdict.Status.PASS ? o.attest : null, reason, o.x5u, o.origid,
                 c == null ? null : c.spc(), c == null ? null : c.fingerprint(), o.iat,
-                o.passport == null ? null : o.passport.digest(), o.tnAuthorized, caller, called, results);
+                o.passport == null ? null : o.memo != null ? o.memo.digest() : o.passport.digest(), o.tnAuthorized,
+                caller, called, results);
     }
 
     private Outcome checkOne(int index, String value, CallAttempt call, String caller, String called, Instant now, Deadline deadline) {
         Outcome o = new Outcome(index);
-        // 1. the header (HDR-01..06, HDR-09)
-        IdentityHeader h;
-        try {
-            h = IdentityHeader.parse(value, settings.maxIdentityBytes());
-        } catch (PassportException e) {
-            return o.fail(Stage.PARSE, e.reason(), e.getMessage());
+        // 1. the header (HDR-01..06, HDR-09); parsed once per distinct value (the verified-PASSporT cache)
+        VerifiedPassports.Memo memo = verified.get(value);
+        if (memo == null) {
+            memo = VerifiedPassports.Memo.of(value, settings.maxIdentityBytes());
+            verified.put(value, memo);
         }
+        if (memo.parseError != null) {
+            return o.fail(Stage.PARSE, memo.parseError.reason(), memo.parseError.getMessage());
+        }
+        IdentityHeader h = memo.header;
         o.ppt = h.ppt();
         o.x5u = h.info();
         if (h.ppt() != null && !h.ppt().equals("shaken")) {
@@ -183,8 +208,11 @@ public final class Verifier {
                             "compact form needs canonical caller and called TNs (HDR-10)");
                 }
                 p = Passport.rebuild(h.token().substring(2), null, h.info(), caller, called, date.getEpochSecond());
+            } else if (memo.decodeError != null) {
+                throw memo.decodeError;
             } else {
-                p = Passport.decode(h.token());
+                p = memo.passport;
+                o.memo = memo;
             }
         } catch (PassportException e) {
             return o.fail(Stage.DECODE, e.reason(), e.getMessage());
@@ -267,7 +295,12 @@ public final class Verifier {
         if (p.signature().length != 64) {
             return o.fail(Stage.SIGNATURE, Reason.BAD_SIGNATURE, "signature is " + p.signature().length + " bytes, not 64 (PPT-14)");
         }
-        if (!es256.verify(cred.publicKey(), p.signingInput(), p.signature())) {
+        Boolean known = o.memo == null ? null : o.memo.signatureValidWith(cred);
+        boolean valid = known != null ? known : es256.verify(cred.publicKey(), p.signingInput(), p.signature());
+        if (known == null && o.memo != null) {
+            o.memo.signatureChecked(cred, valid);
+        }
+        if (!valid) {
             return o.fail(Stage.SIGNATURE, Reason.BAD_SIGNATURE, "ES256 signature does not verify with the x5u leaf key (PPT-05, PPT-14)");
         }
         // 7. the claims (PPT-08..10, SHK-02..07, TN-04)
@@ -301,7 +334,7 @@ public final class Verifier {
             if (attest == null) {
                 return o.fail(Stage.CLAIMS, Reason.MISSING_CLAIM, "attest missing (SHK-02, SHK-04)");
             }
-            if (!attest.isTextual() || !attest.textValue().matches("[ABC]")) {
+            if (!attest.isTextual() || !isAttestation(attest.textValue())) {
                 return o.fail(Stage.CLAIMS, Reason.INVALID_CLAIM, "attest is not A, B or C (SHK-02)");
             }
             if (origid == null) {
@@ -320,6 +353,11 @@ public final class Verifier {
         o.stage = Stage.PASSED;
         o.detail = "verified" + (shaken ? " (attestation " + o.attest + ")" : " (base PASSporT, no attestation)");
         return o;
+    }
+
+    /** A, B or C (SHK-02). */
+    private static boolean isAttestation(String a) {
+        return a.length() == 1 && a.charAt(0) >= 'A' && a.charAt(0) <= 'C';
     }
 
     private Reason freshness(BigInteger iat, Instant now) {
@@ -379,6 +417,8 @@ public final class Verifier {
         String origid;
         Long iat;
         Passport passport;
+        /** The cache entry {@link #passport} came from (full form), or null. */
+        VerifiedPassports.Memo memo;
         Credential credential;
         Boolean tnAuthorized;
 

@@ -1,0 +1,294 @@
+package org.stirshield.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.stirshield.agi.AgiClient;
+import org.stirshield.passport.Es256;
+
+/**
+ * {@code ./stirshield bench}: plays Asterisk over real FastAGI sessions against StirShield's server (its
+ * own, started on loopback in a separate JVM, or {@code --server HOST:PORT}) and, in the same run, the
+ * references: asterisk-java's stock {@code DefaultAgiServer} serving the same script over the same pipeline,
+ * and {@code openssl speed ecdsap256} against StirShield's warm verification on one core. Prints calls/s,
+ * decision latency p50/p99/p999, errors and the server's CPU time per call, and ends with
+ * {@code calls/s: N} (StirShield's).
+ */
+public final class Benchmark {
+    /**
+     * @param server an external server, or null to start one
+     * @param rate calls per second offered (open loop), or 0
+     * @param concurrency sessions in flight (closed loop), or 0
+     * @param duration the measured interval
+     * @param warmup the interval before it (not measured)
+     * @param signed signed calls (a fresh PASSporT each) or unsigned ones (no Identity header)
+     * @param cold one burst of {@code concurrency} calls on one certificate not fetched yet
+     * @param reference also run the references (stock server, OpenSSL)
+     */
+    public record Options(InetSocketAddress server, int rate, int concurrency, Duration duration, Duration warmup,
+            boolean signed, boolean cold, boolean reference) {
+    }
+
+    /** One server's figures. */
+    private record Row(String name, LoadGenerator.Result result, double cpuUser, double cpuSystem) {
+        double cpuMillisPerCall() {
+            return result.calls() == 0 ? Double.NaN : (cpuUser + cpuSystem) * 1000 / result.calls();
+        }
+    }
+
+    private final Options o;
+    private final PrintStream out;
+
+    public Benchmark(Options o, PrintStream out) {
+        this.o = o;
+        this.out = out;
+    }
+
+    /** Runs it; returns StirShield's calls/s. */
+    public double run() throws Exception {
+        Path dir = Files.createTempDirectory("stirshield-bench");
+        try {
+            BenchSetup setup = new BenchSetup(dir);
+            out.println(machine());
+            return o.cold() ? cold(setup) : steady(setup);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private double steady(BenchSetup setup) throws Exception {
+        LoadGenerator.Mode mode = o.rate() > 0 ? LoadGenerator.Mode.rate(o.rate()) : LoadGenerator.Mode.concurrency(o.concurrency());
+        out.printf("load: %s calls (%s), %s, %d s warm-up, %d s measured%n", o.signed() ? "signed" : "unsigned",
+                o.signed() ? "a fresh PASSporT each, certificate warm" : "no Identity header, protected caller: rejected 428",
+                mode, o.warmup().toSeconds(), o.duration().toSeconds());
+        List<String> tokens = List.of();
+        if (o.signed()) {
+            long expected = (o.rate() > 0 ? o.rate() : 8_000L) * (o.warmup().toSeconds() + o.duration().toSeconds() + 2);
+            int n = (int) Math.min(600_000, expected);
+            long t0 = System.nanoTime();
+            tokens = setup.identities(n, BenchSetup.PINNED_X5U);
+            out.printf("signed %d PASSporTs in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+            if (o.warmup().plus(o.duration()).toSeconds() > 50) {
+                out.println("note: runs longer than 50 s outlive the PASSporTs' freshness (60 s)");
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        if (o.server() != null) {
+            rows.add(load("server at " + o.server().getHostString() + ":" + o.server().getPort(), o.server(), -1, tokens, mode));
+        } else {
+            rows.add(local("stirshield serve", List.of("serve"), setup, tokens, mode));
+            if (o.reference()) {
+                rows.add(local("asterisk-java DefaultAgiServer", List.of("bench-reference-server"), setup, tokens, mode));
+            }
+        }
+        print(rows);
+        if (o.reference() && o.server() == null) {
+            VerifyRate.Rates v = VerifyRate.measure(setup, setup.config("verify", ServerProcess.freePort(), null), 3);
+            out.printf(Locale.ROOT, "ES256 verify on one core: openssl speed ecdsap256 %s/s; StirShield warm verify %.0f/s "
+                    + "(%s) = %s of OpenSSL%n", Double.isNaN(v.openssl()) ? "n/a" : String.format(Locale.ROOT, "%.0f", v.openssl()),
+                    v.stirshield(), v.provider(), Double.isNaN(v.openssl()) ? "n/a"
+                            : String.format(Locale.ROOT, "%.0f %%", 100 * v.ratio()));
+        }
+        double ours = rows.get(0).result().callsPerSecond();
+        out.printf(Locale.ROOT, "calls/s: %.0f%n", ours);
+        return ours;
+    }
+
+    /** Starts the server ({@code args} + --config), loads it, stops it. */
+    private Row local(String name, List<String> args, BenchSetup setup, List<String> tokens, LoadGenerator.Mode mode)
+            throws Exception {
+        int port = ServerProcess.freePort();
+        Path config = setup.config(args.get(0), port, null);
+        List<String> cmd = new ArrayList<>(args);
+        cmd.add("--config");
+        cmd.add(config.toString());
+        try (ServerProcess p = ServerProcess.start(cmd, port, setup.dir.resolve(args.get(0) + ".log"), Duration.ofSeconds(60))) {
+            return load(name, p.address, p.process.pid(), tokens, mode);
+        }
+    }
+
+    private Row load(String name, InetSocketAddress address, long pid, List<String> tokens, LoadGenerator.Mode mode)
+            throws Exception {
+        LoadGenerator.Call template = LoadGenerator.Call.of(call(address, null));
+        LoadGenerator.Calls calls;
+        if (tokens.isEmpty()) {
+            calls = i -> template;
+        } else {
+            calls = i -> {
+                Map<String, String> vars = new java.util.HashMap<>(template.variables());
+                vars.put("${PJSIP_HEADER(read,Identity)}", tokens.get((int) (i % tokens.size())));
+                return new LoadGenerator.Call(template.environment(), vars);
+            };
+        }
+        LoadGenerator g = new LoadGenerator(address, calls, o.signed() ? "PASS" : "NO_IDENTITY", Duration.ofSeconds(10));
+        double[][] cpu = new double[2][];
+        long serverPid = pid > 0 ? pid : ProcFs.listeningPid(address).orElse(-1L);
+        LoadGenerator.Result r = g.run(mode, o.warmup(), o.duration(), new LoadGenerator.Marks() {
+            @Override
+            public void start() {
+                cpu[0] = read(serverPid);
+            }
+
+            @Override
+            public void end() {
+                cpu[1] = read(serverPid);
+            }
+        });
+        if (r.unexpected() > 0) {
+            out.printf("%s: %d calls got an unexpected STIR_STATUS, e.g. %s%n", name, r.unexpected(), r.statuses());
+        }
+        boolean haveCpu = cpu[0] != null && cpu[1] != null;
+        return new Row(name, r, haveCpu ? cpu[1][0] - cpu[0][0] : Double.NaN, haveCpu ? cpu[1][1] - cpu[0][1] : Double.NaN);
+    }
+
+    private static double[] read(long pid) {
+        try {
+            return pid > 0 ? ServerProcess.cpu(pid) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A call as the recommended dialplan makes it: no arguments but the trunk; the server reads the rest. */
+    static AgiClient.Call call(InetSocketAddress server, String identity) {
+        AgiClient.Call c = AgiClient.call(server, "verify", BenchSetup.CALLER, BenchSetup.CALLED, "from-carrier",
+                List.of("trunk=from-carrier"));
+        Map<String, String> vars = new java.util.HashMap<>(Map.of(
+                "${PJSIP_HEADER(read,From)}", "\"Bench Caller\" <sip:" + BenchSetup.CALLER + "@carrier.example>;tag=b3nch",
+                "${PJSIP_HEADER(read,P-Asserted-Identity)}", "<sip:" + BenchSetup.CALLER + "@carrier.example;user=phone>",
+                "${PJSIP_HEADER(read,Call-ID)}", "bench-call@carrier.example",
+                "${CHANNEL(pjsip,remote_addr)}", "198.51.100.7:5060"));
+        if (identity != null) {
+            vars.put("${PJSIP_HEADER(read,Identity)}", identity);
+        }
+        return c.withVariables(vars);
+    }
+
+    private void print(List<Row> rows) {
+        out.printf(Locale.ROOT, "%-34s %9s %8s %8s %8s %7s %10s %22s%n", "server", "calls/s", "p50 ms", "p99 ms",
+                "p999 ms", "errors", "unexpected", "CPU ms/call (usr+sys)");
+        for (Row r : rows) {
+            LoadGenerator.Result x = r.result();
+            String cpu = Double.isNaN(r.cpuMillisPerCall()) ? "n/a (not local)"
+                    : String.format(Locale.ROOT, "%.3f (%.3f+%.3f)", r.cpuMillisPerCall(), r.cpuUser() * 1000 / x.calls(),
+                            r.cpuSystem() * 1000 / x.calls());
+            out.printf(Locale.ROOT, "%-34s %9.0f %8.2f %8.2f %8.2f %7d %10d %22s%n", r.name(), x.callsPerSecond(),
+                    x.millis(0.50), x.millis(0.99), x.millis(0.999), x.errors(), x.unexpected(), cpu);
+        }
+    }
+
+    /** 1,000 (--concurrency) calls at once on one certificate nobody has fetched yet. */
+    private double cold(BenchSetup setup) throws Exception {
+        int n = o.concurrency() > 0 ? o.concurrency() : 1000;
+        out.printf("load: %d signed calls at once, all with the same x5u, not fetched yet (cert server on loopback, "
+                + "100 ms per fetch)%n", n);
+        try (LoopbackCertServer certs = new LoopbackCertServer(setup.dir,
+                LoopbackCertServer.bytes(setup.carrier.chainPem()), Duration.ofMillis(100))) {
+            int port = ServerProcess.freePort();
+            Path config = setup.config("serve", port, certs.caFile);
+            try (ServerProcess p = ServerProcess.start(List.of("serve", "--config", config.toString()), port,
+                    setup.dir.resolve("serve.log"), Duration.ofSeconds(60))) {
+                String warmX5u = certs.url().replace("shaken.pem", "warm-up.pem");
+                String x5u = certs.url();
+                // warm the server's fetch path (TLS, HTTP client) on another URL, then the burst on a cold one
+                LoadGenerator warm = new LoadGenerator(p.address, i -> LoadGenerator.Call.of(call(p.address, null)),
+                        "NO_IDENTITY", Duration.ofSeconds(10));
+                List<String> warmTokens = setup.identities(200, warmX5u);
+                for (String t : warmTokens) {
+                    warm.play(LoadGenerator.Call.of(call(p.address, t)), new byte[16384], new String[1]);
+                }
+                long before = certs.requests();
+                List<String> tokens = setup.identities(n, x5u);
+                LoadGenerator g = new LoadGenerator(p.address, null, "PASS", Duration.ofSeconds(10));
+                CountDownLatch go = new CountDownLatch(1);
+                long[] latency = new long[n];
+                String[] status = new String[n];
+                List<Thread> threads = new ArrayList<>(n);
+                AtomicLong started = new AtomicLong();
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    LoadGenerator.Call c = LoadGenerator.Call.of(call(p.address, tokens.get(k)));
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        long t0 = System.nanoTime();
+                        started.compareAndSet(0, t0);
+                        String[] s = new String[1];
+                        long done = g.play(c, new byte[16384], s);
+                        latency[k] = done < 0 ? -1 : done - t0;
+                        status[k] = s[0];
+                    }));
+                }
+                long t0 = System.nanoTime();
+                go.countDown();
+                for (Thread t : threads) {
+                    t.join();
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long fetches = certs.requests() - before;
+                int answered = 0;
+                int passed = 0;
+                long worst = 0;
+                long[] sorted = new long[n];
+                int m = 0;
+                for (int i = 0; i < n; i++) {
+                    if (latency[i] >= 0) {
+                        answered++;
+                        worst = Math.max(worst, latency[i]);
+                        sorted[m++] = latency[i];
+                    }
+                    if ("PASS".equals(status[i])) {
+                        passed++;
+                    }
+                }
+                java.util.Arrays.sort(sorted, 0, m);
+                out.printf(Locale.ROOT, "cold x5u: %d calls, %d fetch(es) of the certificate, %d answered, %d PASS, "
+                        + "latency p50 %.1f ms, max %.1f ms (decision deadline 1000 ms)%n", n, fetches, answered, passed,
+                        m == 0 ? Double.NaN : sorted[m / 2] / 1e6, worst / 1e6);
+                out.printf(Locale.ROOT, "calls/s: %.0f%n", n / seconds);
+                return n / seconds;
+            }
+        }
+    }
+
+    /** The machine, for the record: CPU model and cores, kernel, JDK, ES256 provider. */
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).strip();
+                    break;
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return String.format(Locale.ROOT, "StirShield bench %s | %s, %d cores | %s %s | Java %s (%s) | ES256 via %s",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), cpu, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"),
+                System.getProperty("java.vendor"), Es256.fastest().providerName());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.stirshield.cli;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.stirshield.agi.ServerSettings;
+import org.stirshield.bench.Benchmark;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./stirshield bench}: the performance benchmark (docs/performance.md). Plays Asterisk over real
+ * FastAGI sessions against a StirShield server it starts on loopback (or {@code --server}), beside the
+ * references measured in the same run, and ends with {@code calls/s: N}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark the FastAGI server over real sessions on loopback, beside asterisk-java's stock "
+                + "DefaultAgiServer serving the same script and `openssl speed ecdsap256`.",
+            "Prints calls/s, decision latency p50/p99/p999, errors and the server's CPU ms per call; ends with "
+                + "'calls/s: N'."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "load this running server instead of starting one (its CPU time is read when it runs on this machine)")
+    String server;
+
+    static final class Load {
+        @Option(names = "--rate", paramLabel = "N", description = "offer N calls per second (open loop)")
+        int rate;
+
+        @Option(names = "--concurrency", paramLabel = "N", description = "keep N sessions in flight (default 64; --cold: 1000)")
+        int concurrency;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Load load = new Load();
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "15", description = "seconds measured (default ${DEFAULT-VALUE})")
+    int duration;
+
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    static final class Kind {
+        @Option(names = "--signed", description = "signed calls, a fresh PASSporT each, certificate warm (default)")
+        boolean signed;
+
+        @Option(names = "--unsigned", description = "unsigned calls from a protected number (rejected 428)")
+        boolean unsigned;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Kind kind = new Kind();
+
+    @Option(names = "--cold", description = "one burst of --concurrency calls (default 1000) on one x5u not fetched yet: "
+            + "counts the fetches and the calls answered within the deadline")
+    boolean cold;
+
+    @Option(names = "--no-reference", description = "skip the references (stock DefaultAgiServer, OpenSSL)")
+    boolean noReference;
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress address = null;
+        if (server != null) {
+            try {
+                address = ServerSettings.parseListen(server);
+            } catch (IllegalArgumentException e) {
+                System.err.println("stirshield bench: --server: " + e.getMessage());
+                return 2;
+            }
+        }
+        if (load.rate < 0 || load.concurrency < 0 || duration < 1 || warmup < 0) {
+            System.err.println("stirshield bench: --rate, --concurrency, --duration and --warmup must be positive");
+            return 2;
+        }
+        if (cold && (kind.unsigned || address != null || load.rate > 0)) {
+            System.err.println("stirshield bench: --cold plays signed calls against its own server, with --concurrency");
+            return 2;
+        }
+        int concurrency = load.rate > 0 ? 0 : load.concurrency > 0 ? load.concurrency : cold ? 1000 : 64;
+        Benchmark.Options o = new Benchmark.Options(address, load.rate, concurrency, Duration.ofSeconds(duration),
+                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null);
+        new Benchmark(o, System.out).run();
+        return 0;
+    }
+}
