@@ -137,7 +137,7 @@ final class LoadGenerator {
                     marks.start();
                 }
                 Call call = calls.get(i);
-                String[] status = new String[1];
+                String[] status = new String[2];
                 long done = play(call, buf, status);
                 boolean counted = start - measureFrom >= 0;
                 if (!counted) {
@@ -149,7 +149,7 @@ final class LoadGenerator {
                     if (!expectedStatus.equals(status[0])) {
                         unexpected.incrementAndGet();
                         if (statuses.size() < 5) {
-                            statuses.add(String.valueOf(status[0]));
+                            statuses.add(status[0] + " " + status[1]);
                         }
                     }
                     int k = measured.getAndIncrement();
@@ -215,6 +215,9 @@ final class LoadGenerator {
                 if (line.startsWith("EXEC \"MSet\"")) {
                     decided = System.nanoTime();
                     status[0] = field(line, "STIR_STATUS=");
+                    if (status.length > 1) {
+                        status[1] = field(line, "STIR_REASON=");
+                    }
                     reply = "200 result=0\n";
                 } else if (line.startsWith("GET FULL VARIABLE \"") && line.endsWith("\"")) {
                     String expression = line.substring(19, line.length() - 1);

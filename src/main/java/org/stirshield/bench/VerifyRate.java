@@ -37,6 +37,7 @@ final class VerifyRate {
                 ConfigValues.readYaml(config), null, "off"));
         try {
             Verifier verifier = service.verifier();
+            org.stirshield.passport.Es256.awaitFastest(java.time.Duration.ofSeconds(30));
             List<String> headers = setup.identities(20_000, BenchSetup.PINNED_X5U);
             CallAttempt[] calls = new CallAttempt[headers.size()];
             for (int i = 0; i < calls.length; i++) {
