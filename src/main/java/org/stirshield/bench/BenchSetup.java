@@ -62,10 +62,53 @@ final class BenchSetup {
     }
 
     /**
+     * A policy file protecting {@link #CALLER} and {@code entries} more numbers (one CSV line each, a
+     * thousand agencies), for the memory figure; returns it.
+     */
+    Path bigPolicy(int entries) throws IOException {
+        Path csv = dir.resolve("numbers.csv");
+        try (var w = Files.newBufferedWriter(csv)) {
+            w.write("number_or_prefix,agency,policy\n");
+            for (int i = 0; i < entries; i++) {
+                w.write("+44 20 " + (10_000_000 + i) + ",Agency " + (i % 1000) + ",agency\n");
+            }
+        }
+        Path policy = dir.resolve("big-policy.yaml");
+        Files.writeString(policy, Files.readString(dir.resolve("policy.yaml")) + "csv:\n  - numbers.csv\n");
+        return policy;
+    }
+
+    /** A PASSporT for one call, signed now on the calling thread (for runs longer than the freshness window). */
+    String identityNow(String x5u, long serial) {
+        try {
+            Signature s = signers.get();
+            if (s == null) {
+                s = fastSigner(carrier.privateKey());
+                signers.set(s);
+            }
+            long iat = Instant.now().getEpochSecond();
+            String header = b64("{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"" + x5u + "\"}");
+            String claims = b64("{\"attest\":\"A\",\"dest\":{\"tn\":[\"" + CALLED.substring(1) + "\"]},\"iat\":" + iat
+                    + ",\"orig\":{\"tn\":\"" + CALLER.substring(1) + "\"},\"origid\":\"bench-now-" + iat + "-" + serial + "\"}");
+            String input = header + "." + claims;
+            return PassportSigner.identityHeader(input + "." + b64(sign(s, input)), x5u);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final ThreadLocal<Signature> signers = new ThreadLocal<>();
+
+    /**
      * The server's configuration: listening on {@code port}; the carrier's certificate pinned at
      * {@link #PINNED_X5U}, or (cold) fetched over HTTPS from loopback, trusting {@code tlsCa}.
      */
     Path config(String name, int port, Path tlsCa) throws IOException {
+        return config(name, port, tlsCa, dir.resolve("policy.yaml"), 0);
+    }
+
+    /** As {@link #config(String, int, Path)}, with this policy file and metrics on {@code metricsPort} (0: off). */
+    Path config(String name, int port, Path tlsCa, Path policy, int metricsPort) throws IOException {
         String certificates = tlsCa == null
                 ? "  pinned:\n    \"" + PINNED_X5U + "\": \"" + dir.resolve("carrier.pem") + "\"\n"
                 : "  tls_ca_file: \"" + tlsCa + "\"\n  allowed_ports: any\n  permit_cidrs: [\"127.0.0.0/8\"]\n"
@@ -85,9 +128,10 @@ final class BenchSetup {
                 audit:
                   file: "%s"
                 metrics:
-                  enabled: false
-                """.formatted(port, dir.resolve("trust"), certificates.stripTrailing(), dir.resolve("policy.yaml"),
-                dir.resolve(name + "-audit.jsonl")));
+                %s
+                """.formatted(port, dir.resolve("trust"), certificates.stripTrailing(), policy,
+                dir.resolve(name + "-audit.jsonl"), metricsPort == 0 ? "  enabled: false"
+                        : "  enabled: true\n  listen: 127.0.0.1:" + metricsPort));
         return f;
     }
 

@@ -37,7 +37,7 @@ public final class Benchmark {
      * @param reference also run the references (stock server, OpenSSL)
      */
     public record Options(InetSocketAddress server, int rate, int concurrency, Duration duration, Duration warmup,
-            boolean signed, boolean cold, boolean reference) {
+            boolean signed, boolean cold, boolean reference, boolean memory) {
     }
 
     /** One server's figures. */
@@ -61,7 +61,7 @@ public final class Benchmark {
         try {
             BenchSetup setup = new BenchSetup(dir);
             out.println(machine());
-            return o.cold() ? cold(setup) : steady(setup);
+            return o.memory() ? memory(setup) : o.cold() ? cold(setup) : steady(setup);
         } finally {
             if (System.getenv("STIRSHIELD_BENCH_KEEP") == null) {
                 deleteTree(dir);
@@ -283,6 +283,102 @@ public final class Benchmark {
             }
         }
     }
+
+    /** The certificates cached and the protected entries of the memory figure. */
+    static final int MEMORY_CERTS = 10_000;
+    static final int MEMORY_ENTRIES = 1_000_000;
+
+    /**
+     * Heap and RSS of a server holding 1,000,000 protected entries, 10,000 cached certificates (each from its
+     * own x5u URL) and a full replay window (signed calls at 1,000 calls/s for the whole window), beside the
+     * same server idle with the bench policy.
+     */
+    private double memory(BenchSetup setup) throws Exception {
+        int rate = o.rate() > 0 ? o.rate() : 1000;
+        Duration window = Duration.ofSeconds(120).plusSeconds(10); // freshness + future skew, and a margin
+        out.printf("memory: %,d protected entries, %,d certificates cached, replay window filled at %d calls/s for %d s%n",
+                MEMORY_ENTRIES, MEMORY_CERTS, rate, window.toSeconds());
+        int idlePort = ServerProcess.freePort();
+        try (ServerProcess idle = ServerProcess.start(List.of("serve", "--config",
+                setup.config("idle", idlePort, null).toString()), idlePort, setup.dir.resolve("idle.log"), Duration.ofSeconds(60))) {
+            LoadGenerator g = new LoadGenerator(idle.address, i -> LoadGenerator.Call.of(call(idle.address, null)),
+                    "NO_IDENTITY", Duration.ofSeconds(10));
+            g.run(LoadGenerator.Mode.rate(200), Duration.ZERO, Duration.ofSeconds(3), NO_MARKS);
+            out.printf(Locale.ROOT, "%-58s heap %7.1f MiB after a full GC, RSS %7.1f MiB%n", "idle server (bench policy, 600 calls)",
+                    Jcmd.heapUsedAfterGc(idle.process.pid()) / 1048576.0, idle.rss() / 1048576.0);
+        }
+        Path policy = setup.bigPolicy(MEMORY_ENTRIES);
+        try (LoopbackCertServer certs = new LoopbackCertServer(setup.dir,
+                LoopbackCertServer.bytes(setup.carrier.chainPem()), Duration.ZERO)) {
+            int port = ServerProcess.freePort();
+            int metricsPort = ServerProcess.freePort();
+            Path config = setup.config("memory", port, certs.caFile, policy, metricsPort);
+            try (ServerProcess p = ServerProcess.start(List.of("serve", "--config", config.toString()), port,
+                    setup.dir.resolve("memory.log"), Duration.ofSeconds(180))) {
+                String base = certs.url().replace("shaken.pem", "");
+                long t0 = System.nanoTime();
+                int cached = fill(p, setup, base);
+                out.printf(Locale.ROOT, "filled the certificate cache in %.0f s: %,d of %,d x5u URLs verified a call "
+                        + "(%,d certificate requests served)%n", (System.nanoTime() - t0) / 1e9, cached, MEMORY_CERTS,
+                        certs.requests());
+                String x5u = base + "c0.pem";
+                LoadGenerator steady = new LoadGenerator(p.address, i -> call(p, setup, x5u, 1_000_000_000L + i), "PASS",
+                        Duration.ofSeconds(10));
+                LoadGenerator.Result r = steady.run(LoadGenerator.Mode.rate(rate), Duration.ZERO, window, NO_MARKS);
+                out.printf(Locale.ROOT, "replay window: %d calls at %.0f calls/s, %d errors, %d not PASS%n", r.calls(),
+                        r.callsPerSecond(), r.errors(), r.unexpected());
+                Map<String, Double> m = Metrics.scrape(metricsPort);
+                out.printf(Locale.ROOT, "%-58s heap %7.1f MiB after a full GC, RSS %7.1f MiB%n",
+                        "server with the entries, certificates and replay window", Jcmd.heapUsedAfterGc(p.process.pid()) / 1048576.0,
+                        p.rss() / 1048576.0);
+                out.printf(Locale.ROOT, "(its metrics: stirshield_replay_cache_entries %s, certificate fetches %s)%n",
+                        Metrics.show(m, "stirshield_replay_cache_entries"), Metrics.show(m, "stirshield_cert_fetches_total"));
+                out.printf(Locale.ROOT, "calls/s: %.0f%n", r.callsPerSecond());
+                return r.callsPerSecond();
+            }
+        }
+    }
+
+    /** One signed call per x5u URL (8 at a time, each retried until it passes, at most 5 times); returns how many passed. */
+    private static int fill(ServerProcess p, BenchSetup setup, String base) throws InterruptedException {
+        LoadGenerator g = new LoadGenerator(p.address, null, "PASS", Duration.ofSeconds(10));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                byte[] buf = new byte[16384];
+                for (int i = next.getAndIncrement(); i < MEMORY_CERTS; i = next.getAndIncrement()) {
+                    for (int attempt = 0; attempt < 5; attempt++) {
+                        String[] s = new String[2];
+                        g.play(call(p, setup, base + "c" + i + ".pem", i * 8L + attempt), buf, s);
+                        if ("PASS".equals(s[0])) {
+                            passed.incrementAndGet();
+                            break;
+                        }
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return passed.get();
+    }
+
+    private static LoadGenerator.Call call(ServerProcess p, BenchSetup setup, String x5u, long serial) {
+        return LoadGenerator.Call.of(call(p.address, setup.identityNow(x5u, serial)));
+    }
+
+    private static final LoadGenerator.Marks NO_MARKS = new LoadGenerator.Marks() {
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void end() {
+        }
+    };
 
     /** The machine, for the record: CPU model and cores, kernel, JDK, ES256 provider. */
     static String machine() {

@@ -57,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
             + "counts the fetches and the calls answered within the deadline")
     boolean cold;
 
+    @Option(names = "--memory", description = "heap and RSS of a server with 1,000,000 protected entries, 10,000 cached "
+            + "certificates and a full replay window at --rate calls/s (default 1000), beside an idle one")
+    boolean memory;
+
     @Option(names = "--no-reference", description = "skip the references (stock DefaultAgiServer, OpenSSL)")
     boolean noReference;
 
@@ -80,8 +84,16 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         int concurrency = load.rate > 0 ? 0 : load.concurrency > 0 ? load.concurrency : cold ? 1000 : 64;
+        if (memory && (cold || address != null || kind.unsigned)) {
+            System.err.println("stirshield bench: --memory plays signed calls against its own server");
+            return 2;
+        }
+        org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger l && System.getenv("STIRSHIELD_LOG_LEVEL") == null) {
+            l.setLevel(ch.qos.logback.classic.Level.WARN); // the report on stdout; the servers log to their own files
+        }
         Benchmark.Options o = new Benchmark.Options(address, load.rate, concurrency, Duration.ofSeconds(duration),
-                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null);
+                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory);
         new Benchmark(o, System.out).run();
         return 0;
     }
