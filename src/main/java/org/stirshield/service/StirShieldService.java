@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.Metrics;
 import org.stirshield.cert.CachedCertificateSource;
+import org.stirshield.cert.CachedContentSource;
 import org.stirshield.cert.CertificateSources;
 import org.stirshield.cert.CredentialValidator;
 import org.stirshield.cert.FetchSettings;
@@ -91,7 +92,10 @@ public final class StirShieldService implements AutoCloseable {
             CredentialValidator validator = new CredentialValidator(anchors, crls, CertificateSources.revocationMode(fs));
             CachedCertificateSource certificates = CertificateSources.production(fs, validator, metrics);
             started.add(certificates);
-            Verifier verifier = Verifier.create(vs, certificates);
+            // RCD-01: content that rcdi digests cover, through the same guarded fetcher settings (https only).
+            CachedContentSource content = CertificateSources.content(fs, vs.rcdMaxBytes(), vs.rcdCacheBytes());
+            started.add(content);
+            Verifier verifier = Verifier.create(vs, certificates, content);
 
             // Relative paths in stirshield.yaml (trust_dir, pinned files, policy.file, audit.file) are relative
             // to the working directory.
