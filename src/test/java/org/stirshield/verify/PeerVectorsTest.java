@@ -81,7 +81,7 @@ public class PeerVectorsTest {
         EXPECTED.put("sems-parse-error-line169", "bad_typ"); // typ is an array (PPT-02)
         EXPECTED.put("sems-parse-error-line178", "bad_typ"); // PPT-02
         // 187..213: claim errors, but the x5u (curl.haxx.se) has no certificate in the source, and the
-        // credential step (§1 step 3) comes before the claims (step 7) → 436.
+        // credential step (processing order step 3) comes before the claims (step 7) → 436.
         EXPECTED.put("sems-parse-error-line187", "bad_info");
         EXPECTED.put("sems-parse-error-line195", "bad_info");
         EXPECTED.put("sems-parse-error-line204", "bad_info");
