@@ -8,13 +8,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.stirshield.sign.KeyFiles;
-import org.stirshield.sign.PassportSigner;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code stirshield sign}: the authentication side, for labs and tests: prints a SIP Identity header value. */
 @Command(name = "sign", mixinStandardHelpOptions = true,
-        description = "Sign a SHAKEN PASSporT (RFC 8588) and print the SIP Identity header value.")
+        description = "Sign a SHAKEN PASSporT (RFC 8588), optionally with Rich Call Data (RFC 9795), a div PASSporT "
+                + "(RFC 8946) or an rcd PASSporT, and print the SIP Identity header value.")
 final class SignCommand implements Callable<Integer> {
 
     @Option(names = "--key", required = true, description = "PEM private key (EC P-256) of the signing certificate")
@@ -38,13 +39,15 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--origid", description = "origination identifier (default a random UUID)")
     String origid;
 
+    @CommandLine.Mixin
+    SignExtensions extensions;
+
     @Override
     public Integer call() throws IOException {
         PrivateKey pk = KeyFiles.readPrivateKey(Files.readString(key));
         long issuedAt = iat != null ? iat : Instant.now().getEpochSecond();
-        String jws = PassportSigner.shaken(pk, x5u, attest, strip(orig), dest.stream().map(SignCommand::strip).toList(),
-                issuedAt, origid);
-        System.out.println(PassportSigner.identityHeader(jws, x5u));
+        System.out.println(extensions.identity(pk, x5u, attest, strip(orig), dest.stream().map(SignCommand::strip).toList(),
+                issuedAt, origid));
         return 0;
     }
 

@@ -6,7 +6,7 @@ import org.stirshield.passport.Passport;
 
 /** What happened to one Identity header while it was checked (mutable, one per header, one thread). */
 final class Outcome {
-    /** How far a header got (REQUIREMENTS §1 steps), for HDR-07's "the one that got furthest". */
+    /** How far a header got (the processing-order steps of docs/requirements.md), for HDR-07's "the one that got furthest". */
     enum Stage { PARSE, DECODE, CREDENTIAL, CERTIFICATE, FRESHNESS, SIGNATURE, CLAIMS, PASSED }
 
     /** What the header's PASSporT is for: the caller's TN (SHAKEN or base), a diversion, or Rich Call Data. */

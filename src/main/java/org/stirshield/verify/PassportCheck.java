@@ -21,7 +21,7 @@ import org.stirshield.verify.Outcome.Kind;
 import org.stirshield.verify.Outcome.Stage;
 
 /**
- * The checks of one Identity header's PASSporT in the processing order of REQUIREMENTS §1, for each kind
+ * The checks of one Identity header's PASSporT in the processing order of docs/requirements.md, for each kind
  * of PASSporT a call may carry:
  * <ul>
  *   <li>{@link Kind#ORIGIN}: SHAKEN (RFC 8588) or base (RFC 8225) PASSporT of the caller: orig is one of the
