@@ -7,8 +7,9 @@ import java.util.Locale;
 /**
  * The policy file's {@code names:} section: display names pinned to the agency whose protected numbers
  * alone may present them. A call that presents such a name, in a Rich Call Data {@code nam} (RFC 9795)
- * or (with {@code caller_name: true}) as its caller name, without being verified for one of that
- * agency's protected numbers is a spoof whatever its number: reason {@code name_spoofed}.
+ * or (with {@code caller_name: true}) as its caller name, from any number that is not one of that
+ * agency's protected numbers is a spoof, even when its own number is not protected and its PASSporT is
+ * valid: reason {@code name_spoofed}. From the agency's own numbers, their policy decides as usual.
  *
  * <p>Names are compared after normalization: Unicode compatibility decomposition (NFKD) without the
  * combining marks, lower case, only letters and digits kept ("SRE - México", "sre mexico" and

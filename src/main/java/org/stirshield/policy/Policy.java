@@ -28,9 +28,9 @@ import org.stirshield.verify.Verdict;
  * <ul>
  *   <li>a forwarded call (DIV-01: verified through div PASSporTs, or History-Info / Diversion show a
  *       retarget) presenting a protected number: {@code on_forwarded}, reason {@code forwarded_not_allowed};</li>
- *   <li>a call presenting a pinned name ({@code names:}, in its Rich Call Data or its caller name) that is
- *       not verified for one of that agency's protected numbers: {@code names.on_spoof}, reason
- *       {@code name_spoofed}, whatever its number ({@link NamePins}).</li>
+ *   <li>a call presenting a pinned name ({@code names:}, in its Rich Call Data or its caller name) from a
+ *       number that is not one of that agency's protected numbers: {@code names.on_spoof}, reason
+ *       {@code name_spoofed}, verified or not ({@link NamePins}).</li>
  * </ul>
  * Policy rejections (1, 2, 6, 7, forwarded, names) carry {@link #rejectSipCode()} (603 Decline by default).
  */
@@ -130,8 +130,9 @@ public final class Policy implements PolicyEngine {
     }
 
     /**
-     * The {@code names:} rule: a presented name pinned to an agency is a spoof unless the call verified for
-     * one of that agency's protected numbers. Applies when {@code on_spoof} is stricter than {@code d}.
+     * The {@code names:} rule: a presented name pinned to an agency is a spoof unless the call presents one of
+     * that agency's protected numbers (whose own policy then decides: verified, unsigned or failed). Applies
+     * when {@code on_spoof} is stricter than {@code d}.
      */
     private Decision names(Decision d, String originalName) {
         if (names.isEmpty() || !names.onSpoof().stricterThan(d.action())) {
@@ -150,9 +151,10 @@ public final class Policy implements PolicyEngine {
             if (pin == null) {
                 continue;
             }
-            boolean genuine = v != null && v.status() == Verdict.Status.PASS && d.match() != null
-                    && d.match().agency().equalsIgnoreCase(pin.agency());
-            if (!genuine) {
+            // The agency's own number: its policy already decided (verified, unsigned, failed); the name adds
+            // nothing. Any other number presenting the name is a spoof, verified or not.
+            boolean agencysNumber = d.match() != null && d.match().agency().equalsIgnoreCase(pin.agency());
+            if (!agencysNumber) {
                 ProtectedMatch impersonated = new ProtectedMatch("name: " + pin.name(), pin.agency(), NAMES_POLICY);
                 return new Decision(d.call(), v, impersonated, "FAIL", names.onSpoof(), NAME_SPOOFED, rejectSipCode,
                         names.onSpoof() == Action.TAG ? tagged(names.tag(), originalName) : null, d.replayCount());

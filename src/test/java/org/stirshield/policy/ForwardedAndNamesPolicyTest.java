@@ -146,6 +146,15 @@ class ForwardedAndNamesPolicyTest {
     }
 
     @Test
+    void unsignedCallFromTheAgencysOwnNumberWithItsNameFollowsThatNumbersPolicy() {
+        Verdict none = new Verdict(Verdict.Status.NO_IDENTITY, null, Reason.MISSING_IDENTITY, null, null, null, null, null,
+                null, null, SRE, "15551230000", List.of());
+        Decision d = policy.decide(call(SRE), none, 0, "SRE Mexico");
+        assertEquals(Action.TAG, d.action()); // on_missing_identity of no-forward (default tag), not name_spoofed
+        assertEquals("missing_identity", d.reason());
+    }
+
+    @Test
     void containsPinCatchesLongerNames() {
         Decision d = policy.decide(call(STRANGER), pass(STRANGER, null, null), 0,
                 "Secretaria de Relaciones Exteriores - Pasaportes");
