@@ -97,7 +97,7 @@ class StirShieldServiceTest {
         Path config = Path.of("asterisk-conf/stirshield.yaml");
         String dialplan = Files.readString(Path.of("asterisk-conf/extensions.conf"));
         java.util.regex.Matcher gosub = java.util.regex.Pattern
-                .compile("\\[from-intl-gw].*?Gosub\\(stirshield-verify,s,1\\(([^)]+)\\)\\)", java.util.regex.Pattern.DOTALL)
+                .compile("\\[stirshield-from-intl-gw].*?Gosub\\(stirshield-verify,s,1\\(([^)]+)\\)\\)", java.util.regex.Pattern.DOTALL)
                 .matcher(dialplan);
         assertTrue(gosub.find(), "extensions.conf: the international gateway context runs the Gosub");
         String intlTrunk = gosub.group(1);
