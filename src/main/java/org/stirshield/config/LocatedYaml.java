@@ -56,7 +56,7 @@ public final class LocatedYaml {
             }
         } catch (JsonProcessingException e) {
             throw new ConfigException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    "invalid YAML: " + e.getOriginalMessage());
+                    "invalid YAML: " + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
         }
@@ -70,6 +70,20 @@ public final class LocatedYaml {
     /** Parses a document whose relative paths resolve against {@code baseDir} and whose reads the schema checks. */
     static LocatedYaml parse(String file, InputStream in, Path baseDir, ConfigSchema schema) {
         return new LocatedYaml(file, in, baseDir, schema);
+    }
+
+    /** A YAML parser message without its source excerpt and caret lines: "while parsing ...; expected ...". */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String l : message.split("\n")) {
+            if (!l.isBlank() && !Character.isWhitespace(l.charAt(0))) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(l.strip());
+            }
+        }
+        return sb.length() == 0 ? message.strip() : sb.toString();
     }
 
     private static int line(JsonParser p) {

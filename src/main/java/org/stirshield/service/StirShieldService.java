@@ -93,8 +93,10 @@ public final class StirShieldService implements AutoCloseable {
         /** Start-up warnings both print: no policy file, the example policy, unusable roots beside usable ones. */
         public List<String> warnings() {
             List<String> out = new ArrayList<>();
-            if (policySettings.file() == null) {
+            if (policySettings.file() == null && !policySettings.example()) {
                 out.add("policy: " + policySettings.describe() + " (set policy.file)");
+            } else if (policy.current().size() == 0) {
+                out.add("policy: " + policy.current().summary() + ": no number is protected yet");
             }
             if (trust.anchors().size() > 0 && strictProblems().isEmpty()) {
                 trust.anchors().unusable(Instant.now()).forEach(u -> out.add("verification.trust_dir: unusable root: " + u));
@@ -231,7 +233,7 @@ public final class StirShieldService implements AutoCloseable {
             for (String warning : p.warnings()) {
                 LOG.warn("{}", warning);
             }
-            if (p.policySettings.file() == null) {
+            if (p.policySettings.file() == null && !p.policySettings.example()) {
                 metrics.healthWarning("policy", p.policySettings.describe());
             }
             // CRT-05: CRLs given in verification.crl_files first, else each certificate's CRL Distribution Point.
