@@ -196,7 +196,8 @@ public final class StirShieldService implements AutoCloseable {
             try {
                 policy = ReloadingPolicy.open(ps); // not started: holds nothing until start()
             } catch (PolicyException e) {
-                throw new ConfigException(e.file(), e.line(), "policy: " + e.reason());
+                throw new ConfigException(e.file(), e.line(), (e.reason().startsWith("policy") ? "" : "policy: ")
+                        + e.reason());
             }
             return new Prepared(o, vs, fs, trust, ps, policy, rs, signing, signer);
         } catch (IOException e) {
