@@ -36,8 +36,8 @@ public record TrustMaterial(Path trustDir, TrustAnchors anchors, FileCrlSource c
         try {
             anchors = Files.exists(dir) ? TrustAnchors.load(dir) : TrustAnchors.empty();
         } catch (IOException e) {
-            throw new IllegalArgumentException("verification.trust_dir: " + dir + ": " + e.getMessage()
-                    .replaceFirst("^trust anchors: ", ""), e);
+            throw new IllegalArgumentException("verification.trust_dir: " + e.getMessage()
+                    .replaceFirst("^trust anchors: ", ""), e); // names the file
         }
         for (Path f : crlFiles) {
             Path abs = f.toAbsolutePath().normalize();
