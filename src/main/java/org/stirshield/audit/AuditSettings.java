@@ -86,7 +86,7 @@ public record AuditSettings(
 
     /**
      * The settings with the file chosen the documented way: {@code serve --audit FILE} if given, else the
-     * config's {@code audit.file}, else {@code stirshield-audit.jsonl} in the working directory.
+     * config's {@code audit.file}, else {@code stirshield-audit.jsonl} beside the configuration file.
      */
     public static AuditSettings resolve(Path cliFile, JsonNode audit) {
         AuditSettings s = from(audit);
