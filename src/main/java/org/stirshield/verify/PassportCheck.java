@@ -147,9 +147,8 @@ final class PassportCheck {
         if (!x5u.equals(h.info())) {
             return o.fail(Stage.CREDENTIAL, Reason.X5U_INFO_MISMATCH, "x5u is not byte-identical to info (PPT-04)");
         }
-        if (!x5u.regionMatches(true, 0, "https://", 0, 8)) {
-            return o.fail(Stage.CREDENTIAL, Reason.BAD_INFO, "x5u is not an https URL (CRT-01)");
-        }
+        // Which x5u URLs may be fetched (https, port, address; http with certificates.allow_http) is decided
+        // by the certificate source alone (cert.UrlRules, CRT-01): a pinned URL is a local file whatever its scheme.
         Credential cred;
         try {
             cred = certificates.credential(x5u, now, deadline);
