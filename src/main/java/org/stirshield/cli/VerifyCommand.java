@@ -139,7 +139,9 @@ final class VerifyCommand implements Callable<Integer> {
             }
             return s;
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
+            // a cross-key check names its key first: locate it in the file (file:line)
+            throw new CommandLine.ParameterException(cl, configRoot == null ? e.getMessage()
+                    : ConfigValues.locate(configRoot, e).getMessage());
         }
     }
 
