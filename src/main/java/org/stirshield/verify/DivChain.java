@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
+import org.stirshield.passport.SipHeaderValues;
+import org.stirshield.passport.TnCanonicalizer;
 import org.stirshield.verify.Outcome.Stage;
 
 /**
@@ -39,6 +41,35 @@ final class DivChain {
     private DivChain() {
     }
 
+    /** The numbers a call was diverted from according to SIP, oldest first, and which header said so. */
+    record Diverting(List<String> tns, String header) {
+        static final Diverting NONE = new Diverting(List.of(), null);
+
+        boolean isEmpty() {
+            return tns.isEmpty();
+        }
+    }
+
+    /** What SIP shows: History-Info's diverting numbers, then Diversion's, each when it shows any. */
+    static List<Diverting> shown(SipRequest sip, TnCanonicalizer canonicalizer) {
+        List<Diverting> out = new ArrayList<>(2);
+        List<String> hi = SipHeaderValues.historyInfo(sip.historyInfo(), canonicalizer);
+        if (!hi.isEmpty()) {
+            out.add(new Diverting(hi, "History-Info"));
+        }
+        List<String> div = SipHeaderValues.diversion(sip.diversion(), canonicalizer);
+        if (!div.isEmpty()) {
+            out.add(new Diverting(div, "Diversion"));
+        }
+        return out;
+    }
+
+    /** The first of {@link #shown} (History-Info preferred), or {@link Diverting#NONE}. */
+    static Diverting firstShown(SipRequest sip, TnCanonicalizer canonicalizer) {
+        List<Diverting> s = shown(sip, canonicalizer);
+        return s.isEmpty() ? Diverting.NONE : s.get(0);
+    }
+
     /** One div PASSporT as far as its claims could be read (even if it did not verify). */
     private record Link(Outcome outcome, String orig, String div, List<String> dest) {
     }
@@ -47,7 +78,7 @@ final class DivChain {
      * Tries to link {@code origin} (which failed only with dest_mismatch) to {@code called} through
      * {@code divs}; on success clears its failure. Always sets {@code origin.diversion}.
      */
-    static void link(Outcome origin, List<Outcome> divs, String called, List<SipHeaders.Diverting> sip,
+    static void link(Outcome origin, List<Outcome> divs, String called, List<Diverting> sip,
             boolean requireSip) {
         List<Link> links = new ArrayList<>();
         for (Outcome d : divs) {
@@ -56,12 +87,12 @@ final class DivChain {
                 links.add(l);
             }
         }
-        SipHeaders.Diverting shown = sip.isEmpty() ? SipHeaders.Diverting.NONE : sip.get(0);
+        Diverting shown = sip.isEmpty() ? Diverting.NONE : sip.get(0);
         List<Integer> chain = search(origin, links, called, true);
         if (chain != null) {
             List<Outcome> hops = chain.stream().map(i -> links.get(i).outcome()).toList();
             Reason sipProblem = checkSip(hops, sip, requireSip);
-            SipHeaders.Diverting matched = sipProblem == null ? matching(hops, sip) : shown;
+            Diverting matched = sipProblem == null ? matching(hops, sip) : shown;
             origin.diversion = diversion(origin, hops, sipProblem == null, matched, sipProblem, true);
             if (sipProblem != null) {
                 origin.fail(Stage.CLAIMS, sipProblem, sipProblem == Reason.DIV_HISTORY_MISSING
@@ -158,20 +189,20 @@ final class DivChain {
     }
 
     /** Null when SIP agrees with the chain: its diverting numbers are, in order, among one header's. */
-    private static Reason checkSip(List<Outcome> hops, List<SipHeaders.Diverting> sip, boolean requireSip) {
+    private static Reason checkSip(List<Outcome> hops, List<Diverting> sip, boolean requireSip) {
         if (sip.isEmpty()) {
             return requireSip ? Reason.DIV_HISTORY_MISSING : null;
         }
         return matching(hops, sip) != null ? null : Reason.DIV_HISTORY_MISMATCH;
     }
 
-    private static SipHeaders.Diverting matching(List<Outcome> hops, List<SipHeaders.Diverting> sip) {
-        for (SipHeaders.Diverting d : sip) {
+    private static Diverting matching(List<Outcome> hops, List<Diverting> sip) {
+        for (Diverting d : sip) {
             if (subsequence(divTns(hops), d.tns())) {
                 return d;
             }
         }
-        return sip.isEmpty() ? SipHeaders.Diverting.NONE : null;
+        return sip.isEmpty() ? Diverting.NONE : null;
     }
 
     private static boolean subsequence(List<String> part, List<String> whole) {
@@ -194,7 +225,7 @@ final class DivChain {
     }
 
     private static Verdict.Diversion diversion(Outcome origin, List<Outcome> hops, boolean chained,
-            SipHeaders.Diverting sip, Reason reason, boolean linked) {
+            Diverting sip, Reason reason, boolean linked) {
         List<Verdict.DivHop> out = new ArrayList<>(hops.size());
         for (Outcome o : hops) {
             Link l = readable(o);

@@ -12,6 +12,7 @@ import org.stirshield.cert.Deadline;
 import org.stirshield.passport.Es256;
 import org.stirshield.passport.IdentityHeader;
 import org.stirshield.passport.PassportException;
+import org.stirshield.passport.SipHeaderValues;
 import org.stirshield.passport.TnCanonicalizer;
 import org.stirshield.verify.Outcome.Kind;
 import org.stirshield.verify.Outcome.Stage;
@@ -115,7 +116,7 @@ public final class Verifier {
     /** The numbers of the call: the P-Asserted-Identity TNs to try when there are any (SHK-06), else the caller. */
     private PassportCheck.Call call(CallAttempt call) {
         String presented = canonicalizer.canonicalize(call.callerTn());
-        List<String> asserted = SipHeaders.assertedTns(call.sip().assertedIdentities(), canonicalizer);
+        List<String> asserted = SipHeaderValues.assertedTns(call.sip().assertedIdentities(), canonicalizer);
         List<String> callers = !asserted.isEmpty() ? asserted : presented == null ? List.of() : List.of(presented);
         return new PassportCheck.Call(presented, callers, !asserted.isEmpty(), canonicalizer.canonicalize(call.calledTn()),
                 call.date());
@@ -143,12 +144,14 @@ public final class Verifier {
     /** DIV-01: an origin PASSporT that failed only because its dest is not the called TN may pass through div PASSporTs. */
     private void linkDiversions(List<Outcome> outcomes, PassportCheck.Call c, SipRequest sip) {
         List<Outcome> divs = outcomes.stream().filter(o -> o.kind == Kind.DIV).toList();
-        List<SipHeaders.Diverting> diverting = null;
+        List<DivChain.Diverting> diverting = null;
         for (Outcome o : outcomes) {
-            if (o.kind == Kind.ORIGIN && o.reason == Reason.DEST_MISMATCH && o.destTns != null
-                    && (!divs.isEmpty() || !SipHeaders.diverting(sip, canonicalizer).isEmpty())) {
+            if (o.kind == Kind.ORIGIN && o.reason == Reason.DEST_MISMATCH && o.destTns != null) {
                 if (diverting == null) {
-                    diverting = SipHeaders.allDiverting(sip, canonicalizer);
+                    diverting = DivChain.shown(sip, canonicalizer);
+                }
+                if (divs.isEmpty() && diverting.isEmpty()) {
+                    continue; // not forwarded: dest_mismatch stands
                 }
                 DivChain.link(o, divs, c.called(), diverting, settings.requireDiversionHeaders());
             }
@@ -207,7 +210,7 @@ public final class Verifier {
         if (deciding != null && deciding.diversion != null) {
             return deciding.diversion;
         }
-        SipHeaders.Diverting shown = SipHeaders.diverting(sip, canonicalizer);
+        DivChain.Diverting shown = DivChain.firstShown(sip, canonicalizer);
         List<Verdict.DivHop> hops = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o.kind == Kind.DIV) {

@@ -284,6 +284,18 @@ class DivChainTest {
     }
 
     @Test
+    void historyInfoIsPreferredOverDiversionAndBothAreTried() {
+        SipRequest sip = new SipRequest(null, null, null, List.of(),
+                List.of("<tel:+" + A + ">;index=1,<tel:+" + B + ">;index=1.1;mp=1"), List.of("<tel:+12155550999>"));
+        org.stirshield.passport.TnCanonicalizer us = new org.stirshield.passport.TnCanonicalizer("US", 15);
+        assertEquals("History-Info", DivChain.firstShown(sip, us).header());
+        assertEquals(List.of(A), DivChain.firstShown(sip, us).tns());
+        assertEquals(2, DivChain.shown(sip, us).size());
+        // the chain A→B matches History-Info although Diversion says otherwise
+        assertEquals(Verdict.Status.PASS, verify(B, sip, shaken(A), divAtoB()).status());
+    }
+
+    @Test
     void aBrokenChainWithAGoodSecondShakenHeaderStillPasses() {
         Verdict v = verify(B, history(A, B), shaken(A), shaken(B));
         assertEquals(Verdict.Status.PASS, v.status()); // HDR-07: any passing header

@@ -1,4 +1,4 @@
-package org.stirshield.verify;
+package org.stirshield.passport;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.stirshield.passport.TnCanonicalizer;
 
 /**
  * The telephone numbers in the SIP headers a verifier needs beyond From and To, read from raw header
@@ -22,36 +21,27 @@ import org.stirshield.passport.TnCanonicalizer;
  *       same, for networks that use it.</li>
  * </ul>
  * A header value may hold several comma-separated entries; commas inside {@code <...>} or quotes do not
- * separate.
+ * separate. Raw values as received; no verify types (parsing sits below the verdict).
  */
-final class SipHeaders {
+public final class SipHeaderValues {
     /** Header values looked at per header name. */
-    static final int MAX_VALUES = 16;
+    public static final int MAX_VALUES = 16;
     /** Longer values are skipped as hostile. */
-    static final int MAX_VALUE_CHARS = 4096;
+    public static final int MAX_VALUE_CHARS = 4096;
     /** Entries looked at per header name (all values together). */
-    static final int MAX_ENTRIES = 32;
+    public static final int MAX_ENTRIES = 32;
     /** Distinct P-Asserted-Identity TNs tried (RFC 3325 allows two; a few more are tolerated). */
-    static final int MAX_ASSERTED = 4;
+    public static final int MAX_ASSERTED = 4;
 
     /** One entry: the URI (without the angle brackets and without {@code ?headers}) and its header parameters. */
-    record Entry(String uri, Map<String, String> params) {
+    public record Entry(String uri, Map<String, String> params) {
     }
 
-    /** The numbers a call was diverted from, oldest first, and which header said so. */
-    record Diverting(List<String> tns, String header) {
-        static final Diverting NONE = new Diverting(List.of(), null);
-
-        boolean isEmpty() {
-            return tns.isEmpty();
-        }
-    }
-
-    private SipHeaders() {
+    private SipHeaderValues() {
     }
 
     /** The entries of some header values, in order; bounded by {@link #MAX_VALUES} and {@link #MAX_ENTRIES}. */
-    static List<Entry> entries(List<String> values) {
+    public static List<Entry> entries(List<String> values) {
         List<Entry> out = new ArrayList<>();
         if (values == null) {
             return out;
@@ -72,7 +62,7 @@ final class SipHeaders {
     }
 
     /** The distinct canonical TNs of the P-Asserted-Identity values, in order (at most {@link #MAX_ASSERTED}). */
-    static List<String> assertedTns(List<String> values, TnCanonicalizer canonicalizer) {
+    public static List<String> assertedTns(List<String> values, TnCanonicalizer canonicalizer) {
         Set<String> tns = new LinkedHashSet<>();
         for (Entry e : entries(values)) {
             String tn = canonicalizer.canonicalize(e.uri());
@@ -84,38 +74,11 @@ final class SipHeaders {
     }
 
     /**
-     * The numbers the call was diverted from, oldest first: from History-Info when it shows a retarget,
-     * else from Diversion; {@link Diverting#NONE} when neither does.
-     */
-    static Diverting diverting(SipRequest sip, TnCanonicalizer canonicalizer) {
-        List<String> hi = historyInfo(sip.historyInfo(), canonicalizer);
-        if (!hi.isEmpty()) {
-            return new Diverting(hi, "History-Info");
-        }
-        List<String> div = diversion(sip.diversion(), canonicalizer);
-        return div.isEmpty() ? Diverting.NONE : new Diverting(div, "Diversion");
-    }
-
-    /** Both readings, for a chain that may match either (History-Info first). */
-    static List<Diverting> allDiverting(SipRequest sip, TnCanonicalizer canonicalizer) {
-        List<Diverting> out = new ArrayList<>(2);
-        List<String> hi = historyInfo(sip.historyInfo(), canonicalizer);
-        if (!hi.isEmpty()) {
-            out.add(new Diverting(hi, "History-Info"));
-        }
-        List<String> div = diversion(sip.diversion(), canonicalizer);
-        if (!div.isEmpty()) {
-            out.add(new Diverting(div, "Diversion"));
-        }
-        return out;
-    }
-
-    /**
      * RFC 7044: entries ordered by {@code index}; an entry with {@code mp=X} was retargeted from entry X,
      * whose TN is a diverting number ({@code rc} and {@code np} entries are not retargets). Without any
      * {@code mp} parameter (RFC 4244 senders), each TN that is followed by a different TN is one.
      */
-    static List<String> historyInfo(List<String> values, TnCanonicalizer canonicalizer) {
+    public static List<String> historyInfo(List<String> values, TnCanonicalizer canonicalizer) {
         List<Entry> entries = new ArrayList<>(entries(values));
         entries.sort(Comparator.comparing(e -> indexKey(e.params().get("index"))));
         Map<String, String> tnByIndex = new LinkedHashMap<>();
@@ -154,7 +117,7 @@ final class SipHeaders {
     }
 
     /** RFC 5806: one diverting party per entry, the most recent first; returned oldest first. */
-    static List<String> diversion(List<String> values, TnCanonicalizer canonicalizer) {
+    public static List<String> diversion(List<String> values, TnCanonicalizer canonicalizer) {
         List<String> newestFirst = new ArrayList<>();
         for (Entry e : entries(values)) {
             String tn = canonicalizer.canonicalize(e.uri());
