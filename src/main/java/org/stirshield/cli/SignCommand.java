@@ -75,10 +75,16 @@ final class SignCommand implements Callable<Integer> {
 
     /** The canonical TN (digits) of an E.164 number given with or without '+', spaces, dashes or dots. */
     private String tn(String option, String value) {
+        return tn(spec.commandLine(), option, value);
+    }
+
+    /** {@link #tn(String, String)} for the options of a mixin ({@link SignExtensions}). */
+    static String tn(CommandLine cl, String option, String value) {
         String t = value.strip();
         String digits = (t.startsWith("+") ? t.substring(1) : t).replaceAll("[ .\\-]", "");
         if (!digits.matches("[0-9]{1,15}")) {
-            throw usage(option + " '" + value + "': not a telephone number (E.164: up to 15 digits, e.g. +12025550123)");
+            throw new CommandLine.ParameterException(cl, option + " '" + value
+                    + "': not a telephone number (E.164: up to 15 digits, e.g. +12025550123)");
         }
         return digits;
     }

@@ -118,7 +118,7 @@ final class SignExtensions {
     String identity(PrivateKey key, String x5u, String attest, String orig, List<String> dest, long iat, String origid) {
         String type = type();
         return switch (type) {
-            case "div" -> PassportSigner.identityHeader(PassportSigner.div(key, x5u, orig, dest, tn("--div", div), iat,
+            case "div" -> PassportSigner.identityHeader(PassportSigner.div(key, x5u, orig, dest, SignCommand.tn(spec.commandLine(), "--div", div), iat,
                     origid), x5u, "div");
             case "rcd" -> PassportSigner.identityHeader(PassportSigner.rcd(key, x5u, orig, dest, iat, rcd()), x5u, "rcd");
             default -> PassportSigner.identityHeader(PassportSigner.shaken(key, x5u, attest, orig, dest, iat, origid,
@@ -136,15 +136,6 @@ final class SignExtensions {
             throw usage(option + " " + file.toAbsolutePath() + ": cannot read (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
-    }
-
-    private String tn(String option, String value) {
-        String t = value.strip();
-        String digits = (t.startsWith("+") ? t.substring(1) : t).replaceAll("[ .\\-]", "");
-        if (!digits.matches("[0-9]{1,15}")) {
-            throw usage(option + " '" + value + "': not a telephone number (E.164: up to 15 digits, e.g. +12025550123)");
-        }
-        return digits;
     }
 
     private CommandLine.ParameterException usage(String message) {
