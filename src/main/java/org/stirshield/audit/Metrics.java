@@ -51,6 +51,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Gauge policyLastReloadTime;
     private volatile AuditLog audit;
     private volatile ReplayDetector replay;
+    private volatile HealthCheck health;
     private HTTPServer server;
 
     public Metrics() {
@@ -229,7 +230,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                     .port(settings.port())
                     .registry(registry)
                     .executorService(pool)
-                    .defaultHandler(Metrics::handleOther)
+                    .defaultHandler(this::handleOther)
                     .buildAndStart();
         } catch (IOException | RuntimeException e) {
             pool.shutdownNow();
@@ -237,15 +238,39 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         }
     }
 
-    /** {@code /health}: 200 ok (liveness); anything else but {@code /metrics}: 404. */
-    private static void handleOther(HttpExchange ex) throws IOException {
+    /** What {@code /health/ready} reports (see {@link HealthCheck}); unbound: always ready. */
+    public void bindHealth(HealthCheck check) {
+        this.health = check;
+    }
+
+    /**
+     * {@code /health} and {@code /health/live}: 200 (the process serves); {@code /health/ready}: 200 or 503 from
+     * the bound {@link HealthCheck}; anything else but {@code /metrics}: 404.
+     */
+    private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            boolean health = "/health".equals(path);
-            byte[] body = (health ? "ok\n" : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
+            int status = 404;
+            String text = "not found; try /metrics, /health/live or /health/ready\n";
+            if ("/health".equals(path) || "/health/live".equals(path)) {
+                status = 200;
+                text = "ok\n";
+            } else if ("/health/ready".equals(path)) {
+                HealthCheck h = health;
+                HealthCheck.Readiness r;
+                try {
+                    r = h == null ? new HealthCheck.Readiness(true, "ready\n") : h.check();
+                } catch (RuntimeException e) {
+                    r = new HealthCheck.Readiness(false, "not ready\nhealth check failed: " + e + "\n");
+                }
+                status = r.ready() ? 200 : 503;
+                text = r.body();
+            }
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
             boolean head = "HEAD".equals(ex.getRequestMethod());
-            ex.sendResponseHeaders(health ? 200 : 404, head ? -1 : body.length);
+            ex.sendResponseHeaders(status, head ? -1 : body.length);
             if (!head) {
                 try (OutputStream os = ex.getResponseBody()) {
                     os.write(body);

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.Metrics;
+import org.stirshield.audit.ReplayWindow;
 import org.stirshield.cert.CachedCertificateSource;
 import org.stirshield.cert.CertificateSources;
 import org.stirshield.cert.CredentialValidator;
@@ -51,15 +52,17 @@ public final class StirShieldService implements AutoCloseable {
     private final ReloadingPolicy policy;
     private final Verifier verifier;
     private final OutboundSigner signer;
+    private final ReadinessCheck readiness;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
-            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer) {
+            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, ReadinessCheck readiness) {
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
         this.policy = policy;
         this.verifier = verifier;
         this.signer = signer;
+        this.readiness = readiness;
     }
 
     /**
@@ -76,7 +79,7 @@ public final class StirShieldService implements AutoCloseable {
 
             // Audit log, replay detection and metrics; closed last, so every decision is on record.
             DecisionRecorder recorder = DecisionRecorder.start(root, o.auditFile(), o.metricsListen(),
-                    vs.freshness().plus(vs.futureSkew()));
+                    new ReplayWindow(vs.freshness(), vs.futureSkew()));
             started.add(recorder);
             recorder.auditLog().closeOnShutdownByOwner(); // close() drains it after the calls in flight
             Metrics metrics = recorder.metrics();
@@ -101,13 +104,16 @@ public final class StirShieldService implements AutoCloseable {
             policy.addListener((ok, detail) -> metrics.policyReloaded(ok));
             policy.start();
 
-            LOG.info("verification ready: {} trust anchor(s), region {}, ES256 via {}, policy {}, audit {}",
+            ReadinessCheck readiness = new ReadinessCheck(policy, anchors::size, vs.trustDir().toString(),
+                    recorder.replay());
+            metrics.bindHealth(readiness);
+            LOG.info("verification ready: {} trust anchor(s), region {}, ES256 via {}, policy {}, audit {}, replay {}",
                     anchors.size(), vs.region(), verifier.cryptoProvider(), policy.current().summary(),
-                    recorder.auditLog().settings().file());
+                    recorder.auditLog().settings().file(), recorder.replay().describe());
             OutboundSigner signer = OutboundSigner.load(
                     OutboundSigner.Settings.from(ConfigValues.section(root, "signing")), vs.canonicalizer());
             CallScreener screener = new ScreeningPipeline(verifier, policy, recorder, Clock.systemUTC());
-            return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, signer);
+            return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, signer, readiness);
         } catch (PolicyException e) {
             closeAll(started);
             throw new IllegalArgumentException("policy: " + e.getMessage(), e);
@@ -132,6 +138,19 @@ public final class StirShieldService implements AutoCloseable {
 
     public Verifier verifier() {
         return verifier;
+    }
+
+    /**
+     * The SIGTERM drain begins: from now on {@code /health/ready} answers 503 ({@code draining}), so load
+     * balancers and orchestrators send new calls elsewhere. Call it before stopping the FastAGI listener.
+     */
+    public void startDrain() {
+        readiness.drain();
+    }
+
+    /** What {@code /health/ready} answers now. */
+    public org.stirshield.audit.HealthCheck.Readiness readiness() {
+        return readiness.check();
     }
 
     /** The outbound signer of the {@code signing:} section, or null when signing is not configured. */
