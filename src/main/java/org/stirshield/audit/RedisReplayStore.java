@@ -109,6 +109,7 @@ final class RedisReplayStore implements AutoCloseable {
                 .socketTimeoutMillis((int) Math.max(1000, settings.timeout().toMillis()))
                 .database(settings.database())
                 .clientName("stirshield")
+                .autoNegotiateProtocol(false) // RESP2, no HELLO round trip
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
         if (settings.user() != null) {
             b.user(settings.user());
