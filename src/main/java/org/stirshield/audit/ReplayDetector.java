@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Keyed on the signed content ({@code Verdict.passportDigest()}: SHA-256 of {@code header.payload}),
  * never on the signature bytes: ECDSA signatures are malleable, so one PASSporT has many valid signatures
- * (REQUIREMENTS PPT-15). A retransmitted INVITE of the same call (same call id) is not a replay.
+ * (PPT-15, docs/requirements.md). A retransmitted INVITE of the same call (same call id) is not a replay.
  *
  * <p>Each PASSporT is remembered until its {@code expiresAt} ({@link ReplayWindow#expiresAt}: the moment it
  * stops passing the freshness check), never longer. Memory is bounded: a Caffeine cache with that per-entry
