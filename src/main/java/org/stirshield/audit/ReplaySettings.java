@@ -220,7 +220,7 @@ public record ReplaySettings(ReplayWindow window, int peakRate, long maxEntries,
         if (!file.isEmpty() && !var.isEmpty()) {
             throw new IllegalArgumentException("audit.replay: password_file and password_env both set; choose one");
         }
-        if (!ConfigValues.string(replay, "password", "").isEmpty()) {
+        if (replay != null && replay.has("password")) { // not a key: refused with the keys to use instead
             throw new IllegalArgumentException("audit.replay.password: never in stirshield.yaml; use password_file"
                     + " or password_env");
         }
