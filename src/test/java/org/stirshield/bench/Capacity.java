@@ -135,7 +135,7 @@ public final class Capacity {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String tag = name.replaceAll("[^a-z]+", "-");
+        String tag = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "-");
         Path config = carrier.config("capacity-" + tag, """
                 server: {listen: "127.0.0.1:%d", allow: [127.0.0.1/32]}
                 audit:
@@ -165,8 +165,17 @@ public final class Capacity {
             long failed = drive(a, carrier, calls, signed, "m");
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpuMs = (cpuTicks(serve.pid()) - before) * 1000.0 / CLK_TCK / calls;
-            String redisMs = redis == null ? "-" : String.format(Locale.ROOT, "%.3f",
-                    (cpuTicks(redisPid(redis)) - redisBefore) * 1000.0 / CLK_TCK / calls);
+            String redisMs = "-";
+            if (redis != null) {
+                long keys;
+                try (Jedis j = redis.client()) {
+                    keys = j.dbSize();
+                }
+                // each verified call adds one key: fewer means calls fell back to memory (a loaded machine)
+                redisMs = String.format(Locale.ROOT, "%.3f (%d of %d calls reached the store)",
+                        (cpuTicks(redisPid(redis)) - redisBefore) * 1000.0 / CLK_TCK / calls, keys,
+                        calls + Math.max(2000, calls / 4));
+            }
             System.out.printf(Locale.ROOT, "| %s | %.3f | %.0f | %s | %.0f%s |%n", name, cpuMs, 1000 / cpuMs, redisMs,
                     calls / wall, failed == 0 ? "" : " (" + failed + " failed)");
             return cpuMs;
