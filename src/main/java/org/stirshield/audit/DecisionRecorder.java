@@ -16,7 +16,7 @@ import org.stirshield.verify.Verdict;
  * metrics endpoint, built from the configuration and closed together.
  *
  * <pre>
- * DecisionRecorder rec = DecisionRecorder.start(config, cliAuditFile, cliMetricsListen, replayWindow);
+ * DecisionRecorder rec = DecisionRecorder.start(Settings.from(config, cliAuditFile, cliMetricsListen, window));
  * // per call, after verification:   int replays = rec.replayCount(call, verdict, now, deadline);
  * // after policy:                   rec.record(decision, timings, now);
  * // on shutdown:                    rec.close();   // drains the audit queue, stops the endpoint
@@ -34,6 +34,30 @@ public final class DecisionRecorder implements AutoCloseable {
     }
 
     /**
+     * What the recorder is built from: the {@code audit:} and {@code metrics:} sections with the command-line
+     * overrides applied. Reading them validates them (check-config reads them the same way).
+     *
+     * @param audit the audit log
+     * @param metrics the metrics/health endpoint
+     * @param replay replay detection ({@code audit.replay}: the window, memory sizing, the shared store)
+     */
+    public record Settings(AuditSettings audit, MetricsSettings metrics, ReplaySettings replay) {
+        /**
+         * @param config the whole configuration tree
+         * @param auditFile {@code serve --audit FILE}, or null
+         * @param metricsListen {@code serve --metrics HOST:PORT|off}, or null
+         * @param replayWindow how long PASSporTs can pass verification ({@code verification.freshness} and
+         *     {@code future_skew})
+         */
+        public static Settings from(JsonNode config, Path auditFile, String metricsListen, ReplayWindow replayWindow) {
+            JsonNode auditSection = ConfigValues.section(config, "audit");
+            return new Settings(AuditSettings.resolve(auditFile, auditSection),
+                    MetricsSettings.resolve(metricsListen, ConfigValues.section(config, "metrics")),
+                    ReplaySettings.from(ConfigValues.section(auditSection, "replay"), replayWindow));
+        }
+    }
+
+    /**
      * Opens the audit log and starts the metrics endpoint.
      *
      * @param config the whole configuration tree (its {@code audit:} and {@code metrics:} sections are used)
@@ -45,33 +69,25 @@ public final class DecisionRecorder implements AutoCloseable {
      */
     public static DecisionRecorder start(JsonNode config, Path auditFile, String metricsListen, Duration freshness)
             throws IOException {
-        return start(config, auditFile, metricsListen, new ReplayWindow(freshness, Duration.ZERO));
+        return start(Settings.from(config, auditFile, metricsListen, new ReplayWindow(freshness, Duration.ZERO)));
     }
 
     /**
-     * Opens the audit log, starts replay detection ({@code audit.replay}, connecting to a shared store if one is
-     * configured) and the metrics endpoint.
-     *
-     * @param replayWindow how long PASSporTs can pass verification (verification {@code freshness} and
-     *     {@code future_skew})
+     * Opens the audit log, starts the metrics endpoint and replay detection (connecting to the shared store if
+     * one is configured; an unreachable store does not stop start-up), as {@code settings} say.
      */
-    public static DecisionRecorder start(JsonNode config, Path auditFile, String metricsListen,
-            ReplayWindow replayWindow) throws IOException {
-        JsonNode auditSection = ConfigValues.section(config, "audit");
-        AuditSettings auditSettings = AuditSettings.resolve(auditFile, auditSection);
-        MetricsSettings metricsSettings = MetricsSettings.resolve(metricsListen, ConfigValues.section(config, "metrics"));
-        ReplaySettings replaySettings = ReplaySettings.from(ConfigValues.section(auditSection, "replay"), replayWindow);
+    public static DecisionRecorder start(Settings settings) throws IOException {
         Metrics metrics = new Metrics();
-        AuditLog audit = AuditLog.open(auditSettings);
+        AuditLog audit = AuditLog.open(settings.audit());
         try {
-            metrics.start(metricsSettings);
+            metrics.start(settings.metrics());
         } catch (IOException | RuntimeException e) {
             audit.close();
             throw e;
         }
         ReplayDetection replay;
         try {
-            replay = ReplayDetection.start(replaySettings);
+            replay = ReplayDetection.start(settings.replay());
         } catch (RuntimeException e) {
             audit.close();
             metrics.close();

@@ -44,6 +44,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Counter certFetches;
     private final Histogram certFetchSeconds;
     private final Counter certFetchFailures;
+    private final java.util.Map<String, String> healthWarnings = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile java.util.function.IntSupplier agiInFlight;
     private volatile java.util.function.Supplier<AgiCounts> agiCounts;
     private final Counter policyReloads;
@@ -238,23 +239,34 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         }
     }
 
+    /**
+     * A standing condition an operator must see on {@code /health} (still 200: the service works), e.g. no
+     * policy file; replaces an earlier warning with the same {@code key}.
+     */
+    public void healthWarning(String key, String text) {
+        healthWarnings.put(key, text);
+    }
+
     /** What {@code /health/ready} reports (see {@link HealthCheck}); unbound: always ready. */
     public void bindHealth(HealthCheck check) {
         this.health = check;
     }
 
     /**
-     * {@code /health} and {@code /health/live}: 200 (the process serves); {@code /health/ready}: 200 or 503 from
-     * the bound {@link HealthCheck}; anything else but {@code /metrics}: 404.
+     * {@code /health} and {@code /health/live}: 200 ok (the process serves) plus one {@code warning:} line per
+     * standing condition; {@code /health/ready}: 200 or 503 from the bound {@link HealthCheck}, with the same
+     * warning lines; anything else but {@code /metrics}: 404.
      */
     private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
+            StringBuilder warnings = new StringBuilder();
+            healthWarnings.forEach((k, v) -> warnings.append("warning: ").append(k).append(": ").append(v).append('\n'));
             int status = 404;
             String text = "not found; try /metrics, /health/live or /health/ready\n";
             if ("/health".equals(path) || "/health/live".equals(path)) {
                 status = 200;
-                text = "ok\n";
+                text = "ok\n" + warnings;
             } else if ("/health/ready".equals(path)) {
                 HealthCheck h = health;
                 HealthCheck.Readiness r;
@@ -264,7 +276,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                     r = new HealthCheck.Readiness(false, "not ready\nhealth check failed: " + e + "\n");
                 }
                 status = r.ready() ? 200 : 503;
-                text = r.body();
+                text = r.body() + warnings;
             }
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

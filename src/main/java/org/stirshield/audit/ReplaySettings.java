@@ -141,6 +141,7 @@ public record ReplaySettings(ReplayWindow window, int peakRate, long maxEntries,
      *     in the URL
      */
     public static ReplaySettings from(JsonNode replay, ReplayWindow window, UnaryOperator<String> env) {
+        // every key is read (and so checked) whatever the store, as check-config requires
         int peak = ConfigValues.integer(replay, "peak_rate", DEFAULT_PEAK_RATE);
         if (peak < 1) {
             throw new IllegalArgumentException("audit.replay.peak_rate: at least 1 call/s: " + peak);
@@ -149,11 +150,26 @@ public record ReplaySettings(ReplayWindow window, int peakRate, long maxEntries,
         long entries = max.isMissingNode() || max.asText().isBlank() ? needed(window, peak)
                 : ConfigValues.integer(replay, "max_entries", 0);
         String where = ConfigValues.string(replay, "store", "memory").trim();
-        Store store = where.isEmpty() || where.equalsIgnoreCase("memory") ? null : store(where, replay, env);
+        Duration timeout = ConfigValues.duration(replay, "timeout", Store.DEFAULT_TIMEOUT);
+        Duration probe = ConfigValues.duration(replay, "probe_interval", Store.DEFAULT_PROBE_INTERVAL);
+        int connections = ConfigValues.integer(replay, "connections", Store.DEFAULT_CONNECTIONS);
+        String prefix = ConfigValues.string(replay, "key_prefix", Store.DEFAULT_KEY_PREFIX);
+        Path passwordFile = ConfigValues.path(replay, "password_file", null);
+        String passwordEnv = ConfigValues.string(replay, "password_env", "").trim();
+        Path caFile = ConfigValues.path(replay, "tls_ca_file", null);
+        if (replay != null && replay.has("password")) { // not a key: refused with the keys to use instead
+            throw new IllegalArgumentException("audit.replay.password: never in stirshield.yaml; use password_file"
+                    + " or password_env");
+        }
+        Store store = null;
+        if (!where.isEmpty() && !where.equalsIgnoreCase("memory")) {
+            store = store(where, password(passwordFile, passwordEnv, env), caFile, timeout, probe, connections, prefix);
+        }
         return new ReplaySettings(window, peak, entries, store);
     }
 
-    private static Store store(String url, JsonNode replay, UnaryOperator<String> env) {
+    private static Store store(String url, String password, Path caFile, Duration timeout, Duration probe,
+            int connections, String prefix) {
         URI uri;
         try {
             uri = new URI(url);
@@ -195,9 +211,6 @@ public record ReplaySettings(ReplayWindow window, int peakRate, long maxEntries,
                         + " (redis://host:6379/0): " + redact(url));
             }
         }
-        String password = password(replay, env);
-        String ca = ConfigValues.string(replay, "tls_ca_file", "");
-        Path caFile = ca.isBlank() ? null : Path.of(ca);
         if (caFile != null && !Files.isReadable(caFile)) {
             throw new IllegalArgumentException("audit.replay.tls_ca_file: cannot read " + caFile.toAbsolutePath());
         }
@@ -207,25 +220,16 @@ public record ReplaySettings(ReplayWindow window, int peakRate, long maxEntries,
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("audit.replay.store: " + e.getMessage());
         }
-        return new Store(clean, user, password, db, scheme.equals("rediss"), caFile,
-                ConfigValues.duration(replay, "timeout", Store.DEFAULT_TIMEOUT),
-                ConfigValues.duration(replay, "probe_interval", Store.DEFAULT_PROBE_INTERVAL),
-                ConfigValues.integer(replay, "connections", Store.DEFAULT_CONNECTIONS),
-                ConfigValues.string(replay, "key_prefix", Store.DEFAULT_KEY_PREFIX));
+        return new Store(clean, user, password, db, scheme.equals("rediss"), caFile, timeout, probe, connections,
+                prefix);
     }
 
-    private static String password(JsonNode replay, UnaryOperator<String> env) {
-        String file = ConfigValues.string(replay, "password_file", "").trim();
-        String var = ConfigValues.string(replay, "password_env", "").trim();
-        if (!file.isEmpty() && !var.isEmpty()) {
+    private static String password(Path file, String var, UnaryOperator<String> env) {
+        if (file != null && !var.isEmpty()) {
             throw new IllegalArgumentException("audit.replay: password_file and password_env both set; choose one");
         }
-        if (replay != null && replay.has("password")) { // not a key: refused with the keys to use instead
-            throw new IllegalArgumentException("audit.replay.password: never in stirshield.yaml; use password_file"
-                    + " or password_env");
-        }
-        if (!file.isEmpty()) {
-            Path p = Path.of(file).toAbsolutePath();
+        if (file != null) {
+            Path p = file.toAbsolutePath();
             String text;
             try {
                 text = Files.readString(p, StandardCharsets.UTF_8);

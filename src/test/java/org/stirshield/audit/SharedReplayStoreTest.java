@@ -167,7 +167,7 @@ class SharedReplayStoreTest {
                     .filter(m -> m.contains(redis.url(2))).toList();
             assertEquals(2, lines.stream().filter(m -> m.contains("falls back")).count(),
                     "once per instance, not once per call: " + lines);
-            assertEquals(2, lines.stream().filter(m -> m.contains("answers again")).count(), "once per instance: " + lines);
+            assertEquals(2, lines.stream().filter(m -> m.contains("is shared again")).count(), "once per instance: " + lines);
         } finally {
             logger.detachAppender(logs);
         }

@@ -36,7 +36,7 @@ class ReadinessTest {
             assertTrue(r.body().startsWith("not ready\n"), r.body());
             assertTrue(r.body().contains("trust_anchors: none in " + dir.resolve("empty-trust")), r.body());
             assertEquals(200, get(s, "/health/live").statusCode(), "alive all the same");
-            assertEquals("ok\n", get(s, "/health").body());
+            assertTrue(get(s, "/health").body().startsWith("ok\n"), "today's /health unchanged");
         }
     }
 
