@@ -125,6 +125,55 @@ class SharedReplayStoreTest {
     }
 
     /**
+     * {@code rediss://}: TLS with the store's CA from {@code tls_ca_file}; the certificate must name the host in
+     * the URL (a certificate for {@code localhost} reached as {@code 127.0.0.1} is refused: fallback).
+     */
+    @Test
+    void tlsToTheStoreWithItsCaAndTheHostNameChecked() throws Exception {
+        Path ca = dir.resolve("ca.pem");
+        Path caKey = dir.resolve("ca.key");
+        Path cert = dir.resolve("redis.pem");
+        Path key = dir.resolve("redis.key");
+        Path ext = dir.resolve("san.ext");
+        Files.writeString(ext, "subjectAltName=DNS:localhost\n");
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                caKey.toString(), "-out", ca.toString(), "-days", "2", "-subj", "/CN=Test Redis CA");
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(),
+                "-out", dir.resolve("redis.csr").toString(), "-subj", "/CN=localhost");
+        openssl("x509", "-req", "-in", dir.resolve("redis.csr").toString(), "-CA", ca.toString(), "-CAkey",
+                caKey.toString(), "-CAcreateserial", "-out", cert.toString(), "-days", "2", "-extfile", ext.toString());
+        try (RedisServer tls = RedisServer.start(dir, null, new RedisServer.Tls(cert, key, ca))) {
+            String common = "tls_ca_file: " + ca + "\nprobe_interval: 100ms\ntimeout: 500ms\n";
+            ReplayDetection a = ReplayDetection.start(ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(
+                    "store: rediss://localhost:" + tls.port() + "/0\n" + common), WINDOW));
+            open.add(a);
+            ReplayDetection b = ReplayDetection.start(ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(
+                    "store: rediss://localhost:" + tls.port() + "/0\n" + common), WINDOW));
+            open.add(b);
+            assertEquals(ReplayDetection.Mode.SHARED, a.mode(), a.describe());
+            assertEquals(0, observe(a, D1, "call-1"));
+            assertEquals(1, observe(b, D1, "call-2"), "shared over TLS");
+
+            ReplayDetection wrongName = ReplayDetection.start(ReplaySettings.from(new ObjectMapper(new YAMLFactory())
+                    .readTree("store: rediss://127.0.0.1:" + tls.port() + "/0\n" + common), WINDOW));
+            open.add(wrongName);
+            assertEquals(ReplayDetection.Mode.FALLBACK, wrongName.mode(), "the certificate does not name 127.0.0.1");
+            ReplayDetection noCa = ReplayDetection.start(ReplaySettings.from(new ObjectMapper(new YAMLFactory())
+                    .readTree("store: rediss://localhost:" + tls.port() + "/0\ntimeout: 500ms\n"), WINDOW));
+            open.add(noCa);
+            assertEquals(ReplayDetection.Mode.FALLBACK, noCa.mode(), "a CA the JDK does not trust");
+        }
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl " + cmd + ": " + out);
+    }
+
+    /**
      * The store killed while calls run: every call is answered at once from this instance's memory (which saw
      * this instance's calls all along), the failure is counted and logged once; the store back: the prober
      * notices and sharing resumes, without a restart of StirShield.

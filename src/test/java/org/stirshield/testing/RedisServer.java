@@ -20,12 +20,18 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final String password;
+    private final Tls tls;
     private Process process;
 
-    private RedisServer(Path dir, int port, String password) {
+    /** TLS files (PEM) for a {@code rediss://} server: its certificate, its key, and the CA that issued it. */
+    public record Tls(Path certificate, Path key, Path ca) {
+    }
+
+    private RedisServer(Path dir, int port, String password, Tls tls) {
         this.dir = dir;
         this.port = port;
         this.password = password;
+        this.tls = tls;
     }
 
     /** Starts one without a password. */
@@ -35,9 +41,14 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts one requiring {@code password} (null: none). */
     public static RedisServer start(Path dir, String password) throws IOException, InterruptedException {
+        return start(dir, password, null);
+    }
+
+    /** Starts one speaking only TLS ({@code rediss://}) on its port, when {@code tls} is given. */
+    public static RedisServer start(Path dir, String password, Tls tls) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            RedisServer r = new RedisServer(dir, freePort(), password);
+            RedisServer r = new RedisServer(dir, freePort(), password, tls);
             try {
                 r.launch();
                 return r;
@@ -51,12 +62,18 @@ public final class RedisServer implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         String exe = executable();
-        List<String> cmd = new ArrayList<>(List.of(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>(List.of(exe, "--port", Integer.toString(tls == null ? port : 0), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
                 "--logfile", dir.resolve("redis-" + port + ".log").toString(), "--protected-mode", "no"));
         if (password != null) {
             cmd.addAll(List.of("--requirepass", password));
         }
+        if (tls != null) {
+            cmd.addAll(List.of("--tls-port", Integer.toString(port), "--tls-cert-file", tls.certificate().toString(),
+                    "--tls-key-file", tls.key().toString(), "--tls-ca-cert-file", tls.ca().toString(),
+                    "--tls-auth-clients", "no"));
+        }
+        Files.deleteIfExists(dir.resolve("redis-" + port + ".log"));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis-" + port + ".out").toFile()).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -64,12 +81,18 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("redis-server exited: " + log());
             }
-            try (Jedis j = client()) {
-                if ("PONG".equals(j.ping())) {
+            if (tls != null) {
+                if (log().contains("Ready to accept connections")) {
                     return;
                 }
-            } catch (RuntimeException e) {
-                // not up yet
+            } else {
+                try (Jedis j = client()) {
+                    if ("PONG".equals(j.ping())) {
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    // not up yet
+                }
             }
             if (System.nanoTime() > end) {
                 throw new IOException("redis-server did not answer on port " + port + ": " + log());
