@@ -48,7 +48,11 @@ public final class AgiServer implements AutoCloseable {
     /** Threads beyond the sessions: accepting, and evicting an idle session when all slots are taken. */
     private static final int SPARE_THREADS = 2;
     /** How long a thread beyond the core ones waits for a connection before it ends. */
-    private static final int KEEP_ALIVE_MILLIS = 60_000;
+    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** The accepting thread wakes this often (one thread, not one per call) to notice the drain. */
+    private static final int ACCEPT_WAKEUP_MILLIS = 50;
+    /** How long the drain keeps accepting what the kernel had already queued. */
+    private static final long QUEUED_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerSettings settings;
@@ -68,6 +72,9 @@ public final class AgiServer implements AutoCloseable {
     private final long sessionNanos;
     private final List<Runnable> drainListeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** The drain has begun: accept only what is already queued, then close the listener. */
+    private volatile boolean draining;
+    /** The listener is closed (or closing): nothing more is accepted. */
     private volatile boolean stopping;
     private volatile long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1;
 
@@ -87,7 +94,7 @@ public final class AgiServer implements AutoCloseable {
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(settings.listen(), settings.backlog());
-        listener.setSoTimeout(KEEP_ALIVE_MILLIS);
+        listener.setSoTimeout(ACCEPT_WAKEUP_MILLIS);
     }
 
     /** Binds and starts serving, without outbound signing (the {@code sign} script answers UNSUPPORTED). */
@@ -149,6 +156,7 @@ public final class AgiServer implements AutoCloseable {
     }
 
     private void work(Worker w) {
+        long idleSince = System.nanoTime();
         try {
             while (!stopping) {
                 Socket s;
@@ -157,7 +165,11 @@ public final class AgiServer implements AutoCloseable {
                     s = listener.accept();
                 } catch (SocketTimeoutException e) {
                     idle.decrementAndGet();
-                    if (retire()) {
+                    if (draining) {
+                        stopAccepting(); // the queue the kernel held is served: refuse from now on
+                        return;
+                    }
+                    if (System.nanoTime() - idleSince > KEEP_ALIVE_NANOS && retire()) {
                         return;
                     }
                     continue;
@@ -177,6 +189,7 @@ public final class AgiServer implements AutoCloseable {
                 if (session != null) {
                     serve(w, session);
                 }
+                idleSince = System.nanoTime();
             }
         } catch (Throwable t) {
             stats.uncaught.increment();
@@ -220,7 +233,7 @@ public final class AgiServer implements AutoCloseable {
             closeQuietly(s);
             return null;
         }
-        if (stopping) {
+        if (stopping) { // (while draining, what the kernel queued is still served)
             refuseBusy(s, "shutting down");
             return null;
         }
@@ -308,14 +321,17 @@ public final class AgiServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting (after telling the {@link #onDrain} listeners), lets the sessions in flight finish for
-     * up to {@code grace}, then closes what is left. Returns whether every session finished by itself.
+     * The drain: tells the {@link #onDrain} listeners; serves the connections the kernel has already
+     * completed (queued for accept), then closes the listener, so new connections are refused from then on
+     * and Asterisk's hagi:// tries its next instance (closing with connections queued would reset them after
+     * Asterisk had sent its request, which hagi:// does not retry); lets the sessions in flight finish for up
+     * to {@code grace}, then closes what is left. Returns whether every session finished by itself.
      * Idempotent.
      */
     public boolean shutdown(Duration grace) {
         synchronized (this) {
-            if (!stopping) {
-                stopping = true;
+            if (!draining) {
+                draining = true;
                 for (Runnable r : drainListeners) {
                     try {
                         r.run();
@@ -325,7 +341,18 @@ public final class AgiServer implements AutoCloseable {
                 }
             }
         }
-        closeQuietly(listener);
+        // a server thread closes the listener when an accept finds the queue empty (1 ms without a connection);
+        // at most QUEUED_NANOS
+        try {
+            listener.setSoTimeout(1);
+        } catch (IOException e) {
+            // closed already
+        }
+        long queued = System.nanoTime() + QUEUED_NANOS + TimeUnit.MILLISECONDS.toNanos(2 * ACCEPT_WAKEUP_MILLIS);
+        while (!stopping && System.nanoTime() - queued < 0) {
+            pause10();
+        }
+        stopAccepting();
         long end = System.nanoTime() + grace.toNanos();
         while (active.get() > 0 && System.nanoTime() - end < 0) {
             pause10();
@@ -343,6 +370,12 @@ public final class AgiServer implements AutoCloseable {
         sweeper.stop();
         terminated.countDown();
         return drained;
+    }
+
+    /** Closes the listener: from now on connections are refused. */
+    private void stopAccepting() {
+        stopping = true;
+        closeQuietly(listener);
     }
 
     private static void pause10() {

@@ -1,7 +1,7 @@
 package org.stirshield.verify;
 
 /**
- * Why a call did not verify: the fine-grained reason classes of the requirements (docs) §0 with the
+ * Why a call did not verify: the fine-grained reason classes of docs/requirements.md (response codes) with the
  * SIP status code and reason phrase of RFC 8224 §6.2.2 / §13 and ATIS-1000074 §5.3.2.
  * {@link #code()} is the stable token written to the CLI output, the STIR_REASON channel variable and
  * the audit record.
@@ -18,7 +18,7 @@ public enum Reason {
     // 436 Bad Identity Info (HDR-01, PPT-04, CRT-01, CRT-02)
     BAD_INFO("bad_info", 436, false),
     X5U_INFO_MISMATCH("x5u_info_mismatch", 436, false),
-    /** The certificate fetch did not finish within the call's decision deadline. */
+    /** The certificate fetch did not finish within the call's decision deadline (docs/asterisk.md, the decision deadline). */
     X5U_TIMEOUT("x5u_timeout", 436, true),
     /** The cert server could not be reached: connect/TLS failure, 5xx. */
     X5U_UNREACHABLE("x5u_unreachable", 436, true),
@@ -30,7 +30,7 @@ public enum Reason {
     CERT_EXPIRED("cert_expired", 437, false),
     CERT_NOT_YET_VALID("cert_not_yet_valid", 437, false),
     CERT_REVOKED("cert_revoked", 437, false),
-    /** The CRL could not be obtained and revocation checking fails closed (CRT-05, REQUIREMENTS §12). */
+    /** The CRL could not be obtained and revocation checking fails closed (CRT-05; docs/requirements.md, open points). */
     REVOCATION_UNAVAILABLE("revocation_unavailable", 437, true),
     /** The CRL fetch did not finish within the call's decision deadline (and revocation checking fails closed). */
     CRL_TIMEOUT("crl_timeout", 437, true),
@@ -59,6 +59,19 @@ public enum Reason {
     ALG_MISMATCH("alg_mismatch", 438, false),
     MALFORMED_IDENTITY("malformed_identity", 438, false),
     MISSING_HEADER_PARAM("missing_header_param", 438, false),
+
+    // 438 Invalid Identity Header for a retargeted call (DIV-01; RFC 8946 §4 updates RFC 8224 §6.2): the
+    // SHAKEN PASSporT's dest does not hold the called TN and no valid chain of div PASSporTs leads to it.
+    /** No chain of div PASSporTs links the SHAKEN PASSporT's dest to the called TN (a link is missing). */
+    DIV_CHAIN_BROKEN("div_chain_broken", 438, false),
+    /** A div PASSporT of the chain names another caller (orig) than the SHAKEN PASSporT. */
+    DIV_ORIG_MISMATCH("div_orig_mismatch", 438, false),
+    /** A div PASSporT's certificate holds TN entries that do not cover the diverting number (div.tn). */
+    DIV_NOT_AUTHORIZED("div_not_authorized", 438, false),
+    /** The chain's diverting numbers are not those of the History-Info (RFC 7044) / Diversion (RFC 5806) headers. */
+    DIV_HISTORY_MISMATCH("div_history_mismatch", 438, false),
+    /** A div chain was needed but the dialplan passed no History-Info or Diversion header to check it against. */
+    DIV_HISTORY_MISSING("div_history_missing", 438, false),
 
     /** A bug or resource failure inside StirShield; never a stack trace to Asterisk. */
     INTERNAL_ERROR("internal_error", 500, true),
@@ -104,7 +117,7 @@ public enum Reason {
         return sipCode;
     }
 
-    /** The SIP reason phrase for {@link #sipCode()} (REQUIREMENTS §0, ERR-01). */
+    /** The SIP reason phrase for {@link #sipCode()} (ERR-01, docs/requirements.md). */
     public String phrase() {
         return switch (sipCode) {
             case 403 -> "Stale Date";

@@ -33,7 +33,7 @@ import org.stirshield.verify.CallAttempt;
 import org.stirshield.verify.Reason;
 import org.stirshield.verify.SipRequest;
 
-/** The FastAGI server over real TCP against {@link FakeAsterisk} (issue #4 contract). */
+/** The FastAGI server over real TCP against {@link FakeAsterisk} (the contract of docs/asterisk.md). */
 class AgiServerTest {
     private final Scenarios scenarios = new Scenarios();
     private final List<AutoCloseable> cleanup = new ArrayList<>();

@@ -28,7 +28,7 @@ import static org.stirshield.testing.Fixture.claims;
 import static org.stirshield.testing.Fixture.identity;
 import static org.stirshield.testing.Fixture.shakenHeader;
 
-/** End-to-end verification with a generated STI PKI: one test per reason class (REQUIREMENTS ids in names). */
+/** End-to-end verification with a generated STI PKI: one test per reason class (requirement ids of docs/requirements.md in names). */
 class VerifierTest {
     private static final Fixture F = new Fixture();
 
@@ -95,12 +95,13 @@ class VerifierTest {
 
     @Test
     void hdr06UnsupportedPptIgnored() {
-        String div = F.token("{\"alg\":\"ES256\",\"ppt\":\"div\",\"typ\":\"passport\",\"x5u\":\"" + X5U + "\"}", claims("A", CALLER, CALLED, IAT));
-        Verdict v = verify(div + ";info=<" + X5U + ">;ppt=div");
+        // ppt values StirShield does not know (div and rcd it does: DivChainTest, RichCallDataTest)
+        String other = F.token("{\"alg\":\"ES256\",\"ppt\":\"x-other\",\"typ\":\"passport\",\"x5u\":\"" + X5U + "\"}", claims("A", CALLER, CALLED, IAT));
+        Verdict v = verify(other + ";info=<" + X5U + ">;ppt=x-other");
         assertEquals(Verdict.Status.NO_IDENTITY, v.status());
         assertEquals(Reason.UNSUPPORTED_PPT_IGNORED, v.headers().get(0).reason());
         // together with a valid shaken header the call passes
-        Verdict both = verify(div + ";info=<" + X5U + ">;ppt=div", identity(F.token()));
+        Verdict both = verify(other + ";info=<" + X5U + ">;ppt=x-other", identity(F.token()));
         assertEquals(Verdict.Status.PASS, both.status());
     }
 
@@ -245,12 +246,23 @@ class VerifierTest {
     }
 
     @Test
-    void ppt04X5uMustEqualInfoAndBeHttps() {
+    void ppt04X5uMustEqualInfoAndBeHttps() throws Exception {
         String other = "https://cert.example.net/other.pem";
         assertFail(Reason.X5U_INFO_MISMATCH, verify(F.token() + ";info=<" + other + ">;ppt=shaken"));
         String http = "http://cert.example.net/sp.pem";
         F.served.put(http, F.served.get(X5U));
-        assertFail(Reason.BAD_INFO, verify(F.token(shakenHeader(http), claims("A", CALLER, CALLED, IAT)) + ";info=<" + http + ">;ppt=shaken"));
+        String viaHttp = F.token(shakenHeader(http), claims("A", CALLER, CALLED, IAT)) + ";info=<" + http + ">;ppt=shaken";
+        // The certificate source's URL rules decide (CRT-01), not the verifier: fetched, http is refused ...
+        Verifier fetching = Verifier.create(VerifierSettings.defaults(),
+                new org.stirshield.cert.ServedAsFetched(org.stirshield.cert.FetchSettings.defaults(), F.served, F.validator()));
+        assertFail(Reason.BAD_INFO, fetching.verify(CallAttempt.of(CALLER, CALLED, List.of(viaHttp)), NOW));
+        // ... unless certificates.allow_http says otherwise (a lab switch that really works) ...
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        Verifier lab = Verifier.create(VerifierSettings.defaults(), new org.stirshield.cert.ServedAsFetched(
+                org.stirshield.cert.FetchSettings.from(yaml.readTree("allow_http: true")), F.served, F.validator()));
+        assertEquals(Verdict.Status.PASS, lab.verify(CallAttempt.of(CALLER, CALLED, List.of(viaHttp)), NOW).status());
+        // ... and a pinned URL is a local file whatever its scheme: never fetched, no URL rule applies.
+        assertEquals(Verdict.Status.PASS, verify(viaHttp).status());
         String noX5u = F.token("{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\"}", claims("A", CALLER, CALLED, IAT));
         assertFail(Reason.MISSING_HEADER_PARAM, verify(identity(noX5u)));
     }
@@ -415,7 +427,7 @@ class VerifierTest {
             TestPki.LeafSpec spec = new TestPki.LeafSpec();
             spec.keyType = type;
             Fixture f = new Fixture(spec);
-            // the key check fails before any signature is looked at (REQUIREMENTS §1 step 4)
+            // the key check fails before any signature is looked at (processing order step 4, docs/requirements.md)
             Verdict v = f.verify(identity(TestPki.sign(shakenHeader(X5U), claims("A", CALLER, CALLED, IAT),
                     TestPki.keyPair("P-256").getPrivate())));
             assertFail(Reason.UNSUPPORTED_ALG, v);
