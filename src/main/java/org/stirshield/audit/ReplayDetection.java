@@ -118,6 +118,8 @@ public final class ReplayDetection implements AutoCloseable {
             return here;
         }
         long t0 = System.nanoTime();
+        // the FastAGI watchdog names the store (store_timeout) if the decision is late while waiting here
+        Deadline.Wait previous = deadline == null ? null : deadline.enter(Deadline.Wait.SHARED_STORE);
         try {
             int shared = store.observe(digest, callId, Duration.between(at, expiresAt), limit);
             storeLatency.accept(System.nanoTime() - t0);
@@ -128,6 +130,10 @@ public final class ReplayDetection implements AutoCloseable {
             checkedLocal.increment();
             fallBack(e);
             return here;
+        } finally {
+            if (deadline != null) {
+                deadline.leave(previous);
+            }
         }
     }
 
