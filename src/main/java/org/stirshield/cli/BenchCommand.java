@@ -36,10 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Load load = new Load();
 
-    @Option(names = "--duration", paramLabel = "S", defaultValue = "15", description = "seconds measured (default ${DEFAULT-VALUE})")
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "20", description = "seconds measured (default ${DEFAULT-VALUE})")
     int duration;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "20", description = "seconds of load before measuring (default ${DEFAULT-VALUE})")
     int warmup;
 
     static final class Kind {
@@ -88,13 +88,23 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("stirshield bench: --memory plays signed calls against its own server");
             return 2;
         }
-        org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        if (root instanceof ch.qos.logback.classic.Logger l && System.getenv("STIRSHIELD_LOG_LEVEL") == null) {
-            l.setLevel(ch.qos.logback.classic.Level.WARN); // the report on stdout; the servers log to their own files
-        }
         Benchmark.Options o = new Benchmark.Options(address, load.rate, concurrency, Duration.ofSeconds(duration),
                 Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory);
-        new Benchmark(o, System.out).run();
+        // the report goes to stdout; the servers log to their own files, this process only its warnings
+        org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger logger = root instanceof ch.qos.logback.classic.Logger l
+                && System.getenv("STIRSHIELD_LOG_LEVEL") == null ? l : null;
+        ch.qos.logback.classic.Level before = logger == null ? null : logger.getLevel();
+        if (logger != null) {
+            logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        try {
+            new Benchmark(o, System.out).run();
+        } finally {
+            if (logger != null) {
+                logger.setLevel(before);
+            }
+        }
         return 0;
     }
 }

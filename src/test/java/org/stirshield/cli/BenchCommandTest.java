@@ -1,0 +1,65 @@
+package org.stirshield.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./stirshield bench} works end to end (short runs: the figures themselves are measured on a quiet
+ * machine, docs/performance.md): it starts the server in its own JVM, plays Asterisk over real FastAGI
+ * sessions, reads the server's CPU time, and ends with {@code calls/s: N}.
+ */
+class BenchCommandTest {
+
+    private static String run(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = Main.run(args);
+        } finally {
+            System.setOut(old);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text);
+        return text;
+    }
+
+    @Test
+    void signedCallsAtAFixedRateAgainstItsOwnServer() {
+        String out = run("bench", "--signed", "--rate", "100", "--warmup", "2", "--duration", "3", "--no-reference");
+        Matcher row = Pattern.compile("stirshield serve +(\\d+) +[0-9.]+ +[0-9.]+ +[0-9.]+ +(\\d+) +(\\d+) +([0-9.]+) \\(")
+                .matcher(out);
+        assertTrue(row.find(), out);
+        assertEquals("0", row.group(2), "no errors: " + out);
+        assertEquals("0", row.group(3), "every call PASS (a fresh PASSporT each): " + out);
+        assertTrue(Double.parseDouble(row.group(4)) > 0, "the server's CPU time per call is read: " + out);
+        assertTrue(out.strip().matches("(?s).*\\ncalls/s: \\d+$"), "ends with calls/s: N\n" + out);
+        int callsPerSecond = Integer.parseInt(out.strip().replaceAll("(?s).*calls/s: ", ""));
+        assertTrue(callsPerSecond >= 80 && callsPerSecond <= 120, "the offered rate: " + out);
+    }
+
+    @Test
+    void aColdCertificateIsFetchedOnceForABurstOfCalls() {
+        String out = run("bench", "--cold", "--concurrency", "50");
+        Matcher m = Pattern.compile("cold x5u: 50 calls, (\\d+) fetch\\(es\\) of the certificate, (\\d+) answered, (\\d+) PASS")
+                .matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals("1", m.group(1), "one fetch for the burst: " + out);
+        assertEquals("50", m.group(2), out);
+        assertEquals("50", m.group(3), out);
+    }
+
+    @Test
+    void conflictingOptionsAreRefused() {
+        assertEquals(2, Main.run("bench", "--cold", "--unsigned"));
+        assertEquals(2, Main.run("bench", "--server", "nonsense:port"));
+    }
+}
