@@ -107,6 +107,14 @@ final class BenchSetup {
         return config(name, port, tlsCa, dir.resolve("policy.yaml"), 0);
     }
 
+    /** Without the SIP request round trip ({@code server.read_sip_headers: false}): the one-round-trip dialplan. */
+    Path configOneRoundTrip(String name, int port) throws IOException {
+        Path f = config(name, port, null);
+        Files.writeString(f, Files.readString(f).replace("  allow: [127.0.0.0/8]\n",
+                "  allow: [127.0.0.0/8]\n  read_sip_headers: false\n"));
+        return f;
+    }
+
     /** As {@link #config(String, int, Path)}, with this policy file and metrics on {@code metricsPort} (0: off). */
     Path config(String name, int port, Path tlsCa, Path policy, int metricsPort) throws IOException {
         String certificates = tlsCa == null

@@ -61,6 +61,10 @@ final class BenchCommand implements Callable<Integer> {
             + "certificates and a full replay window at --rate calls/s (default 1000), beside an idle one")
     boolean memory;
 
+    @Option(names = "--one-round-trip", description = "the one-round-trip dialplan: the Identity header as an AGI argument, "
+            + "server.read_sip_headers: false (default: the recommended dialplan, two round trips)")
+    boolean oneRoundTrip;
+
     @Option(names = "--no-reference", description = "skip the references (stock DefaultAgiServer, OpenSSL)")
     boolean noReference;
 
@@ -89,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Benchmark.Options o = new Benchmark.Options(address, load.rate, concurrency, Duration.ofSeconds(duration),
-                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory);
+                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory, oneRoundTrip);
         // the report goes to stdout; the servers log to their own files, this process only its warnings
         org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ch.qos.logback.classic.Logger logger = root instanceof ch.qos.logback.classic.Logger l
