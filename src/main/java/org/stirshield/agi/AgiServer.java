@@ -49,8 +49,11 @@ public final class AgiServer implements AutoCloseable {
     private static final int SPARE_THREADS = 2;
     /** How long a thread beyond the core ones waits for a connection before it ends. */
     private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
-    /** The accepting thread wakes this often (one thread, not one per call) to notice the drain. */
-    private static final int ACCEPT_WAKEUP_MILLIS = 50;
+    /**
+     * How long a server thread waits in {@code accept()} (for the listener, or for its turn at it) before it
+     * looks at the drain and at its own idleness: a few wake-ups a second per idle thread, none per call.
+     */
+    private static final int ACCEPT_WAKEUP_MILLIS = 250;
     /** How long the drain keeps accepting what the kernel had already queued. */
     private static final long QUEUED_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -137,7 +140,7 @@ public final class AgiServer implements AutoCloseable {
         int n;
         do {
             n = threads.get();
-            if (n >= maxThreads || stopping) {
+            if (n >= maxThreads || draining || stopping) {
                 return false;
             }
         } while (!threads.compareAndSet(n, n + 1));
@@ -158,24 +161,20 @@ public final class AgiServer implements AutoCloseable {
     private void work(Worker w) {
         long idleSince = System.nanoTime();
         try {
-            while (!stopping) {
+            while (!draining && !stopping) { // the drain's last accepts are shutdown()'s alone
                 Socket s;
                 idle.incrementAndGet();
                 try {
                     s = listener.accept();
                 } catch (SocketTimeoutException e) {
                     idle.decrementAndGet();
-                    if (draining) {
-                        stopAccepting(); // the queue the kernel held is served: refuse from now on
-                        return;
-                    }
                     if (System.nanoTime() - idleSince > KEEP_ALIVE_NANOS && retire()) {
                         return;
                     }
                     continue;
                 } catch (IOException e) {
                     idle.decrementAndGet();
-                    if (stopping) {
+                    if (stopping || draining) {
                         return;
                     }
                     LOG.warn("accept failed: {}", e.getMessage());
@@ -233,10 +232,8 @@ public final class AgiServer implements AutoCloseable {
             closeQuietly(s);
             return null;
         }
-        if (stopping) { // (while draining, what the kernel queued is still served)
-            refuseBusy(s, "shutting down");
-            return null;
-        }
+        // (no refusal for shutting down: a connection accepted is served, even the last one accepted while
+        // another thread closes the listener; the closed listener is what turns new ones away)
         if (perAddress != null) {
             AtomicInteger n = perAddress.computeIfAbsent(from, a -> new AtomicInteger());
             if (n.incrementAndGet() > settings.maxSessionsPerAddress() && !evictWaiting(from)) {
@@ -341,17 +338,7 @@ public final class AgiServer implements AutoCloseable {
                 }
             }
         }
-        // a server thread closes the listener when an accept finds the queue empty (1 ms without a connection);
-        // at most QUEUED_NANOS
-        try {
-            listener.setSoTimeout(1);
-        } catch (IOException e) {
-            // closed already
-        }
-        long queued = System.nanoTime() + QUEUED_NANOS + TimeUnit.MILLISECONDS.toNanos(2 * ACCEPT_WAKEUP_MILLIS);
-        while (!stopping && System.nanoTime() - queued < 0) {
-            pause10();
-        }
+        acceptQueued();
         stopAccepting();
         long end = System.nanoTime() + grace.toNanos();
         while (active.get() > 0 && System.nanoTime() - end < 0) {
@@ -370,6 +357,51 @@ public final class AgiServer implements AutoCloseable {
         sweeper.stop();
         terminated.countDown();
         return drained;
+    }
+
+    /**
+     * The drain's first step, on the draining thread alone: once no server thread is in {@code accept()} (each
+     * leaves within one accept wake-up), the connections the kernel has already completed are accepted and
+     * each served on a thread of its own, until an accept waits 1 ms in vain (with one thread accepting, a
+     * timeout means the queue is empty, not that another thread held the listener) or {@link #QUEUED_NANOS}
+     * have passed.
+     */
+    private void acceptQueued() {
+        long leave = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * ACCEPT_WAKEUP_MILLIS);
+        while (idle.get() > 0 && System.nanoTime() - leave < 0) {
+            pause1();
+        }
+        long end = System.nanoTime() + QUEUED_NANOS;
+        try {
+            listener.setSoTimeout(1);
+            while (System.nanoTime() - end < 0) {
+                Socket s = listener.accept();
+                Worker.Session session = admit(s);
+                if (session != null) {
+                    Worker w = new Worker();
+                    workers.add(w);
+                    w.thread = Thread.ofPlatform().name("agi-drain").daemon().start(() -> {
+                        try {
+                            serve(w, session);
+                        } finally {
+                            workers.remove(w);
+                        }
+                    });
+                }
+            }
+        } catch (IOException e) {
+            // the queue is empty (timeout), or the listener is gone
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.error("drain: cannot serve a queued connection: {}", e.toString());
+        }
+    }
+
+    private static void pause1() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Closes the listener: from now on connections are refused. */

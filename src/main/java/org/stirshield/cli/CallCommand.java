@@ -199,7 +199,11 @@ final class CallCommand implements Callable<Integer> {
                         latencies[idx] = System.nanoTime() - t0;
                         AgiClient.Result r = p.failover() == null ? null : p.failover().result();
                         if (r == null || !r.completed() || r.variables().isEmpty()) {
-                            failed.incrementAndGet();
+                            if (failed.incrementAndGet() <= 3) { // say why (the first few)
+                                System.err.println("stirshield call: call " + (idx + 1) + " failed: "
+                                        + (r == null ? "no server could be reached" : r.error() + " after "
+                                        + r.commands().size() + " command(s)"));
+                            }
                         } else {
                             byServer.computeIfAbsent(hostPort(p.failover().server()), k -> new AtomicLong())
                                     .incrementAndGet();

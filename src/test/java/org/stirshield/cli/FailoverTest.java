@@ -168,7 +168,8 @@ class FailoverTest {
             loader.join(TimeUnit.MINUTES.toMillis(3));
             assertFalse(loader.isAlive(), "the load finished");
             Run r = load[0];
-            assertTrue(r.out().startsWith("sessions=" + calls + " concurrency=32 failed=0 "), r.out() + r.err());
+            assertTrue(r.out().startsWith("sessions=" + calls + " concurrency=32 failed=0 "), r.out() + r.err()
+                    + read(a.log()).lines().filter(l -> l.contains("drain") || l.contains("shutting") || l.contains("listener")).toList());
             assertEquals(0, r.rc(), r.out());
             assertTrue(r.out().matches("(?s).*answered_by=.*127\\.0\\.0\\.1:" + a.agiPort() + "/[1-9].*")
                     && r.out().matches("(?s).*answered_by=.*127\\.0\\.0\\.1:" + b.agiPort() + "/[1-9].*"),
