@@ -24,7 +24,8 @@ import org.stirshield.policy.Decision;
 
 /**
  * StirShield's operational metrics and the HTTP endpoint that serves them: {@code /metrics} in the
- * Prometheus text format and {@code /health} (200 {@code ok}) for liveness.
+ * Prometheus text format and {@code /health} (200 {@code ok}; 503 {@code degraded: ...} while audit records
+ * cannot be written).
  *
  * <p>Owns a private {@link PrometheusRegistry} (never the global default), so several instances can live
  * in one JVM. The recording methods are cheap and thread-safe and work whether or not the endpoint runs.
@@ -108,11 +109,15 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                 .help("Audit records waiting for the writer")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.queueDepth())).register(registry);
         CounterWithCallback.builder().name("stirshield_audit_dropped")
-                .help("Audit records that could not be queued (queue full beyond max_wait, or after close)")
+                .help("Audit records not in the file: queue full beyond max_wait, offered after close, or their write "
+                        + "failed (disk full, I/O error); records + dropped = calls")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.dropped())).register(registry);
         CounterWithCallback.builder().name("stirshield_audit_records")
-                .help("Audit records written").callback(cb -> cb.call(audit == null ? 0 : audit.written()))
+                .help("Audit records written whole to the file").callback(cb -> cb.call(audit == null ? 0 : audit.written()))
                 .register(registry);
+        GaugeWithCallback.builder().name("stirshield_audit_degraded")
+                .help("1 while audit records cannot be written (disk full, I/O error) and are being counted as dropped")
+                .callback(cb -> cb.call(audit == null || audit.degraded() == null ? 0 : 1)).register(registry);
         CounterWithCallback.builder().name("stirshield_audit_write_errors")
                 .help("Audit writes or flushes that failed (I/O errors)")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.writeErrors())).register(registry);
@@ -229,7 +234,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                     .port(settings.port())
                     .registry(registry)
                     .executorService(pool)
-                    .defaultHandler(Metrics::handleOther)
+                    .defaultHandler(this::handleOther)
                     .buildAndStart();
         } catch (IOException | RuntimeException e) {
             pool.shutdownNow();
@@ -237,15 +242,30 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         }
     }
 
-    /** {@code /health}: 200 ok (liveness); anything else but {@code /metrics}: 404. */
-    private static void handleOther(HttpExchange ex) throws IOException {
+    /**
+     * What is wrong now that an operator must act on, or null: the audit log cannot write (records are being
+     * lost). Calls are still answered meanwhile.
+     */
+    public String degraded() {
+        AuditLog a = audit;
+        return a == null ? null : a.degraded();
+    }
+
+    /**
+     * {@code /health}: 200 {@code ok}, or 503 {@code degraded: why} while {@link #degraded()}; anything else but
+     * {@code /metrics}: 404.
+     */
+    private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             boolean health = "/health".equals(path);
-            byte[] body = (health ? "ok\n" : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
+            String problem = health ? degraded() : null;
+            int status = !health ? 404 : problem == null ? 200 : 503;
+            byte[] body = (!health ? "not found; try /metrics or /health\n" : problem == null ? "ok\n"
+                    : "degraded: " + problem + "\n").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             boolean head = "HEAD".equals(ex.getRequestMethod());
-            ex.sendResponseHeaders(health ? 200 : 404, head ? -1 : body.length);
+            ex.sendResponseHeaders(status, head ? -1 : body.length);
             if (!head) {
                 try (OutputStream os = ex.getResponseBody()) {
                     os.write(body);
