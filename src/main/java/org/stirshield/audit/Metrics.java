@@ -45,6 +45,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Counter certFetches;
     private final Histogram certFetchSeconds;
     private final Counter certFetchFailures;
+    private final Counter certFetchNoSlot;
     private volatile java.util.function.IntSupplier agiInFlight;
     private volatile java.util.function.Supplier<AgiCounts> agiCounts;
     private final Counter policyReloads;
@@ -77,6 +78,9 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                 .register(registry);
         certFetchFailures = Counter.builder().name("stirshield_cert_fetch_failures")
                 .help("Certificate loads that failed, by CredentialFailure").labelNames("kind").register(registry);
+        certFetchNoSlot = Counter.builder().name("stirshield_cert_fetch_no_slot")
+                .help("Certificate loads that found no fetch slot within the fetch timeout (too many fetches in flight "
+                        + "in all or for their host): answered x5u timeout, not remembered").register(registry);
         GaugeWithCallback.builder().name("stirshield_agi_sessions_in_flight")
                 .help("FastAGI sessions being served now")
                 .callback(cb -> cb.call(agiInFlight == null ? 0 : agiInFlight.getAsInt()))
@@ -206,6 +210,12 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         if (latency != null) {
             certFetchSeconds.labelValues("failed").observe(latency.toNanos() / 1e9);
         }
+    }
+
+    /** {@link CertificateEvents}: a load found no fetch slot in time (local congestion). */
+    @Override
+    public void fetchSlotUnavailable() {
+        certFetchNoSlot.inc();
     }
 
     /** The policy was (re)loaded; {@code ok} false when the new file was rejected. */

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CachedCertificateSource implements CertificateSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CachedCertificateSource.class);
+    /** Loads that may wait for a fetch slot at once; beyond it a load fails at once (local congestion). */
+    static final int MAX_WAITING_FETCHES = 10_000;
 
     private sealed interface Entry permits Good, Failed {
         long expiresAt();
@@ -78,7 +79,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     private final Map<String, List<X509Certificate>> pinned;
     private final AsyncCache<String, Entry> cache;
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
-    private final Semaphore fetchPermits;
+    private final FetchScheduler scheduler;
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -100,7 +101,8 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         this.ownsExecutor = ownsExecutor;
         this.pinned = Map.copyOf(pinned);
         this.disk = settings.cache().dir() == null ? null : new DiskCache(settings.cache().dir(), settings.maxBodyBytes());
-        this.fetchPermits = new Semaphore(settings.maxConcurrentFetches());
+        this.scheduler = new FetchScheduler(settings.maxConcurrentFetches(), settings.maxFetchesPerHost(),
+                settings.protectedReservedFetches(), MAX_WAITING_FETCHES);
         for (CredentialFailure f : CredentialFailure.values()) {
             failures.put(f, new LongAdder());
         }
@@ -117,6 +119,16 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
 
     @Override
     public Credential credential(String x5u, Instant at, Deadline deadline) throws CredentialException {
+        return credential(x5u, at, deadline, FetchPriority.ORDINARY);
+    }
+
+    /**
+     * {@inheritDoc} A fetch this call has to wait for is queued by {@code priority} (per-host limits, fair
+     * between hosts, protected callers first; see {@link FetchScheduler}).
+     */
+    @Override
+    public Credential credential(String x5u, Instant at, Deadline deadline, FetchPriority priority)
+            throws CredentialException {
         if (x5u == null || x5u.isEmpty() || x5u.length() > UrlRules.MAX_URL_CHARS) {
             throw new CredentialException(CredentialFailure.BAD_URL, "x5u empty or longer than "
                     + UrlRules.MAX_URL_CHARS + " characters");
@@ -131,7 +143,9 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             misses.increment();
             events.cacheMiss();
             if (f == null) {
-                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at, true), executor));
+                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at, true, priority), executor));
+            } else if (priority == FetchPriority.PROTECTED_CALLER) {
+                scheduler.promote(x5u); // a load already waits for a slot: a protected caller needs it now
             }
             e = await(f, x5u, deadline);
         }
@@ -195,7 +209,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         try {
             executor.execute(() -> {
                 try {
-                    Entry fresh = load(x5u, at, false);
+                    Entry fresh = load(x5u, at, false, FetchPriority.ORDINARY);
                     if (fresh instanceof Good) {
                         cache.put(x5u, CompletableFuture.completedFuture(fresh));
                     } else {
@@ -212,7 +226,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     /** Loads one URL: pinned file, else disk cache (unless refreshing), else the network. Never throws. */
-    private Entry load(String url, Instant at, boolean fromDisk) {
+    private Entry load(String url, Instant at, boolean fromDisk, FetchPriority priority) {
         long t0 = System.nanoTime();
         boolean network = false;
         try {
@@ -232,19 +246,20 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                     }
                 }
             }
-            if (!fetchPermits.tryAcquire(settings.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                // Local congestion, not the server's fault: answer the waiting calls, remember nothing.
-                return new Failed(CredentialFailure.TIMEOUT, "x5u " + Printable.of(url) + ": more than "
-                        + settings.maxConcurrentFetches() + " fetches in flight", ticker.read());
-            }
-            network = true;
+            String host = fetcher.host(url, UrlRules.Kind.X5U);
             GuardedFetcher.Response r;
             List<X509Certificate> chain;
-            try {
+            try (FetchScheduler.Slot slot = scheduler.acquire(host, url, priority, Deadline.in(settings.fetchTimeout()))) {
+                if (slot == null) {
+                    // Local congestion, not the server's fault: answer the waiting calls, remember nothing.
+                    events.fetchSlotUnavailable();
+                    return new Failed(CredentialFailure.TIMEOUT, "x5u " + Printable.of(url) + ": no fetch slot within "
+                            + settings.fetchTimeout().toMillis() + " ms (" + settings.maxConcurrentFetches()
+                            + " in all, " + settings.maxFetchesPerHost() + " per host)", ticker.read());
+                }
+                network = true;
                 r = fetcher.fetch(url, UrlRules.Kind.X5U, settings.maxBodyBytes(), Deadline.in(settings.fetchTimeout()));
                 chain = CertificateChains.parse(r.body());
-            } finally {
-                fetchPermits.release();
             }
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
             fetches.increment();
@@ -260,9 +275,6 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             return g;
         } catch (CredentialException e) {
             return failed(url, e.failure(), e.getMessage(), t0, network);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return failed(url, CredentialFailure.TIMEOUT, "interrupted", t0, network);
         } catch (RuntimeException | Error e) {
             LOG.error("x5u {}: unexpected failure while loading", Printable.of(url), e);
             return failed(url, CredentialFailure.UNREACHABLE, "internal error: " + e, t0, network);

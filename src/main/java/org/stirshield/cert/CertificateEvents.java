@@ -23,6 +23,13 @@ public interface CertificateEvents {
     default void fetched(Duration latency, String url) {
     }
 
+    /**
+     * A load found no fetch slot within the fetch timeout (too many fetches in flight, or for its host): local
+     * congestion, answered as a timeout and not remembered.
+     */
+    default void fetchSlotUnavailable() {
+    }
+
     /** One load failed with {@code failure} (fetch, parse or validation) after {@code latency}. */
     default void fetchFailed(CredentialFailure failure, Duration latency) {
     }

@@ -23,6 +23,9 @@ import java.util.TreeSet;
  * cached. Every key is optional; see the README section "certificates" for each key's meaning.
  *
  * @param allowPorts ports an x5u URL may name; empty = any port
+ * @param maxFetchesPerHost fetches in flight at once for one host name (so one slow host cannot take every slot)
+ * @param protectedReservedFetches of {@code maxConcurrentFetches}, the slots only fetches for calls claiming a
+ *     protected number may use
  */
 public record FetchSettings(
         boolean allowHttp,
@@ -34,6 +37,8 @@ public record FetchSettings(
         long maxBodyBytes,
         int maxRedirects,
         int maxConcurrentFetches,
+        int maxFetchesPerHost,
+        int protectedReservedFetches,
         Path tlsCaFile,
         Cache cache,
         Map<String, Path> pinned,
@@ -63,6 +68,13 @@ public record FetchSettings(
         }
         if (maxConcurrentFetches < 1) {
             throw new IllegalArgumentException("certificates.max_concurrent_fetches must be >= 1");
+        }
+        if (maxFetchesPerHost < 1) {
+            throw new IllegalArgumentException("certificates.max_fetches_per_host must be >= 1");
+        }
+        if (protectedReservedFetches < 0 || protectedReservedFetches >= maxConcurrentFetches) {
+            throw new IllegalArgumentException("certificates.protected_reserved_fetches: 0 .. max_concurrent_fetches - 1 ("
+                    + (maxConcurrentFetches - 1) + "), not " + protectedReservedFetches);
         }
         if (cache.maxEntries() < 1 || cache.maxWeight() < 1) {
             throw new IllegalArgumentException("certificates.cache.max_entries and max_weight must be >= 1");
@@ -96,6 +108,7 @@ public record FetchSettings(
         if (!onUnavailable.equals("fail") && !onUnavailable.equals("ignore")) {
             throw new IllegalArgumentException("certificates.crl.on_unavailable: fail or ignore, not " + onUnavailable);
         }
+        int concurrent = integer(s, "max_concurrent_fetches", 32);
         return new FetchSettings(
                 bool(s, "allow_http", false),
                 ports(section(s, "allowed_ports")),
@@ -105,7 +118,9 @@ public record FetchSettings(
                 duration(s, "fetch_timeout", Duration.ofSeconds(2)),
                 bytes(s, "max_body_bytes", 16 * 1024),
                 integer(s, "max_redirects", 0),
-                integer(s, "max_concurrent_fetches", 32),
+                concurrent,
+                integer(s, "max_fetches_per_host", 8),
+                integer(s, "protected_reserved_fetches", concurrent / 4),
                 ca == null || ca.isBlank() ? null : Path.of(ca),
                 new Cache(
                         integer(c, "max_entries", 10_000),
@@ -134,7 +149,8 @@ public record FetchSettings(
         f.pinned().forEach((url, file) -> pins.put(url, baseDir.resolve(file)));
         Cache c = f.cache();
         return new FetchSettings(f.allowHttp(), f.allowPorts(), f.permitCidrs(), f.denyCidrs(), f.connectTimeout(),
-                f.fetchTimeout(), f.maxBodyBytes(), f.maxRedirects(), f.maxConcurrentFetches(),
+                f.fetchTimeout(), f.maxBodyBytes(), f.maxRedirects(), f.maxConcurrentFetches(), f.maxFetchesPerHost(),
+                f.protectedReservedFetches(),
                 f.tlsCaFile() == null ? null : baseDir.resolve(f.tlsCaFile()),
                 new Cache(c.maxEntries(), c.maxWeight(), c.minTtl(), c.maxTtl(), c.negativeTtl(), c.refreshAhead(),
                         c.dir() == null ? null : baseDir.resolve(c.dir())),

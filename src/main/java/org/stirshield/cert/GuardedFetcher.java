@@ -158,6 +158,11 @@ final class GuardedFetcher implements AutoCloseable {
         this.executor = executor;
     }
 
+    /** The host name {@code url} names, once the URL rules accept it (BAD_URL otherwise); no I/O. */
+    String host(String url, UrlRules.Kind kind) throws CredentialException {
+        return rules.check(url, kind).host();
+    }
+
     /**
      * GETs {@code url}. Never takes longer than the fetch timeout or {@code deadline}, never reads more
      * than {@code maxBytes} of body, never connects to an address the guard refuses.

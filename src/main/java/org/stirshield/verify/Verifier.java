@@ -13,6 +13,7 @@ import org.stirshield.cert.Credential;
 import org.stirshield.cert.CredentialException;
 import org.stirshield.cert.CredentialFailure;
 import org.stirshield.cert.Deadline;
+import org.stirshield.cert.FetchPriority;
 import org.stirshield.passport.Es256;
 import org.stirshield.passport.IdentityHeader;
 import org.stirshield.passport.Passport;
@@ -76,6 +77,14 @@ public final class Verifier {
 
     /** Verifies at {@code now}; {@code deadline} bounds certificate retrieval (passed to the source). */
     public Verdict verify(CallAttempt call, Instant now, Deadline deadline) {
+        return verify(call, now, deadline, FetchPriority.ORDINARY);
+    }
+
+    /**
+     * Verifies at {@code now}; {@code deadline} bounds certificate retrieval, and a certificate fetch this call
+     * has to wait for is queued by {@code priority} (calls claiming a protected number first).
+     */
+    public Verdict verify(CallAttempt call, Instant now, Deadline deadline, FetchPriority priority) {
         String caller = canonicalizer.canonicalize(call.callerTn());
         String called = canonicalizer.canonicalize(call.calledTn());
         List<String> values = call.identityHeaders();
@@ -87,7 +96,7 @@ public final class Verifier {
                 o.fail(Stage.PARSE, Reason.OVERSIZE, "more than " + settings.maxIdentityHeaders() + " Identity headers: not checked (HDR-09)");
             } else {
                 try {
-                    o = checkOne(i, values.get(i), call, caller, called, now, deadline);
+                    o = checkOne(i, values.get(i), call, caller, called, now, deadline, priority);
                 } catch (RuntimeException | StackOverflowError e) {
                     o = new Outcome(i);
                     o.fail(Stage.PARSE, Reason.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
@@ -145,7 +154,8 @@ public final class Verifier {
                 o.passport == null ? null : o.passport.digest(), o.tnAuthorized, caller, called, results);
     }
 
-    private Outcome checkOne(int index, String value, CallAttempt call, String caller, String called, Instant now, Deadline deadline) {
+    private Outcome checkOne(int index, String value, CallAttempt call, String caller, String called, Instant now,
+            Deadline deadline, FetchPriority priority) {
         Outcome o = new Outcome(index);
         // 1. the header (HDR-01..06, HDR-09)
         IdentityHeader h;
@@ -225,7 +235,7 @@ public final class Verifier {
         }
         Credential cred;
         try {
-            cred = certificates.credential(x5u, now, deadline);
+            cred = certificates.credential(x5u, now, deadline, priority);
         } catch (CredentialException e) {
             Reason r = reasonOf(e.failure());
             return o.fail(r.sipCode() == 436 ? Stage.CREDENTIAL : Stage.CERTIFICATE, r, e.getMessage());
