@@ -15,7 +15,7 @@ import org.stirshield.verify.Verdict;
 
 /**
  * One audit record: a single JSON line per call decision, fields always in the same order, absent values
- * written as JSON {@code null} (so every line has every key; see the README section {@code audit}).
+ * written as JSON {@code null} (so every line has every key; see docs/audit.md).
  * Strings from the call are hostile: Jackson escapes them, and each is cut to {@link #MAX_STRING} chars.
  */
 final class AuditRecord {
@@ -26,7 +26,7 @@ final class AuditRecord {
     /** At most this many per-header outcomes are written (a call may carry many Identity headers). */
     static final int MAX_HEADERS = 16;
 
-    /** The field names in the order written; the report and the README rely on it. */
+    /** The field names in the order written; the report and docs/audit.md rely on it. */
     static final String[] FIELDS = {
         "ts", "unique_id", "channel", "trunk", "caller_raw", "caller", "called_raw", "called",
         "protected_entry", "agency", "policy", "status", "action", "reason", "sip_code", "verify",
