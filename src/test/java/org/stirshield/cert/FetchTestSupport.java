@@ -87,9 +87,18 @@ final class FetchTestSupport {
             return this;
         }
 
+        /** {@code host} does not resolve (NXDOMAIN). */
+        Resolver unknown(String host) {
+            answers.put(host, List.of());
+            return this;
+        }
+
         @Override
         public List<InetAddress> resolve(String host) throws UnknownHostException {
             int n = lookups.computeIfAbsent(host, h -> new AtomicInteger()).getAndIncrement();
+            if (answers.containsKey(host) && answers.get(host).isEmpty()) {
+                throw new UnknownHostException(host);
+            }
             List<List<InetAddress>> l = answers.get(host);
             if (l == null) {
                 return SYSTEM.resolve(host);

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +12,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stirshield.audit.AuditLog;
@@ -24,6 +19,7 @@ import org.stirshield.cert.Deadline;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.Decision;
 import org.stirshield.testing.LogCapture;
+import org.stirshield.testing.MetricsScrape;
 import org.stirshield.testing.Tmpfs;
 import org.stirshield.verify.CallAttempt;
 
@@ -35,7 +31,6 @@ import org.stirshield.verify.CallAttempt;
  */
 class AuditDiskFullTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
@@ -130,13 +125,10 @@ class AuditDiskFullTest {
     }
 
     static long metric(int port, String name) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(get(port, "/metrics").body());
-        assertTrue(m.find(), name);
-        return (long) Double.parseDouble(m.group(1));
+        return (long) MetricsScrape.value(port, name);
     }
 
     static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return MetricsScrape.get(port, path);
     }
 }
