@@ -46,7 +46,7 @@ public final class CertificateChains {
                 break;
             }
             // explanatory text between blocks is tolerated (RFC 7468 §5.2)
-            int e = text.indexOf(END, b);
+            int e = text.indexOf(END, b + BEGIN.length()); // not inside the BEGIN line ("-----BEGIN ...-----END ...")
             if (e < 0) {
                 throw new CredentialException(CredentialFailure.UNPARSEABLE, "PEM block without END line");
             }
