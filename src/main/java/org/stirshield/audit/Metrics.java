@@ -46,6 +46,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Histogram certFetchSeconds;
     private final Counter certFetchFailures;
     private final Counter certFetchNoSlot;
+    private final java.util.Map<String, String> healthWarnings = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile java.util.function.IntSupplier agiInFlight;
     private volatile java.util.function.Supplier<AgiCounts> agiCounts;
     private final Counter policyReloads;
@@ -262,8 +263,16 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     }
 
     /**
-     * {@code /health}: 200 {@code ok}, or 503 {@code degraded: why} while {@link #degraded()}; anything else but
-     * {@code /metrics}: 404.
+     * A standing condition an operator must see on {@code /health} (still 200: the service works), e.g. no
+     * policy file; replaces an earlier warning with the same {@code key}.
+     */
+    public void healthWarning(String key, String text) {
+        healthWarnings.put(key, text);
+    }
+
+    /**
+     * {@code /health}: 200 {@code ok}, or 503 {@code degraded: why} while {@link #degraded()}, then one
+     * {@code warning:} line per standing condition; anything else but {@code /metrics}: 404.
      */
     private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
@@ -271,8 +280,9 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
             boolean health = "/health".equals(path);
             String problem = health ? degraded() : null;
             int status = !health ? 404 : problem == null ? 200 : 503;
-            byte[] body = (!health ? "not found; try /metrics or /health\n" : problem == null ? "ok\n"
-                    : "degraded: " + problem + "\n").getBytes(StandardCharsets.UTF_8);
+            StringBuilder text = new StringBuilder(problem == null ? "ok\n" : "degraded: " + problem + "\n");
+            healthWarnings.forEach((k, v) -> text.append("warning: ").append(k).append(": ").append(v).append('\n'));
+            byte[] body = (health ? text.toString() : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             boolean head = "HEAD".equals(ex.getRequestMethod());
             ex.sendResponseHeaders(status, head ? -1 : body.length);

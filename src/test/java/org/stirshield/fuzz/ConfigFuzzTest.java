@@ -7,8 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.stirshield.agi.ServerSettings;
-import org.stirshield.audit.AuditSettings;
-import org.stirshield.audit.MetricsSettings;
+import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.cert.FetchSettings;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.PolicySettings;
@@ -16,8 +15,9 @@ import org.stirshield.sign.OutboundSigner;
 import org.stirshield.verify.VerifierSettings;
 
 /**
- * stirshield.yaml as serve and check-config read it: the YAML (ConfigValues.readYaml) and every section's settings.
- * Either settings, or IOException (unreadable YAML, naming file:line) or IllegalArgumentException naming the key.
+ * stirshield.yaml as serve and check-config read it: the YAML checked against ConfigSchema (ConfigValues.readYaml)
+ * and every section's settings, without the files they name being opened. Either settings, or a ConfigException /
+ * IllegalArgumentException naming file:line and key (IOException is declared by readYaml).
  * Seeds: asterisk-conf/stirshield.yaml and the configuration test files (SeedCorpus).
  */
 class ConfigFuzzTest {
@@ -40,10 +40,9 @@ class ConfigFuzzTest {
             JsonNode root = ConfigValues.readYaml(FILE);
             ServerSettings.from(ConfigValues.section(root, "server"));
             VerifierSettings.from(ConfigValues.section(root, "verification"));
-            FetchSettings.from(ConfigValues.section(root, "certificates"), FILE.getParent());
-            PolicySettings.from(ConfigValues.section(root, "policy"), FILE.getParent());
-            AuditSettings.resolve(null, ConfigValues.section(root, "audit"));
-            MetricsSettings.resolve(null, ConfigValues.section(root, "metrics"));
+            FetchSettings.from(ConfigValues.section(root, "certificates"));
+            PolicySettings.from(ConfigValues.section(root, "policy"));
+            DecisionRecorder.Settings.from(root, null, null); // audit: and metrics:
             OutboundSigner.Settings.from(ConfigValues.section(root, "signing"));
         }, IOException.class, IllegalArgumentException.class);
     }
