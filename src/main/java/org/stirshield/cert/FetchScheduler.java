@@ -123,26 +123,6 @@ final class FetchScheduler {
         }
     }
 
-    /** Fetches running now (for tests and metrics). */
-    int running() {
-        lock.lock();
-        try {
-            return running;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Fetches waiting for a slot now. */
-    int waiting() {
-        lock.lock();
-        try {
-            return waiting;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private boolean canRun(String host, FetchPriority priority) {
         int limit = priority == FetchPriority.PROTECTED_CALLER ? maxConcurrent : maxConcurrent - reserved;
         return running < limit && runningPerHost.getOrDefault(host, 0) < maxPerHost;

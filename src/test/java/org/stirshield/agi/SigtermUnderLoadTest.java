@@ -62,18 +62,9 @@ class SigtermUnderLoadTest {
                     metrics: {enabled: false}
                     """.formatted(port, audit));
             Path log = dir.resolve("serve.log");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Djdk.httpclient.allowRestrictedHeaders=host", "-cp",
-                    System.getProperty("java.class.path"), "org.stirshield.cli.Main", "serve", "--config", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = ServeProcess.start(config, log);
             try {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!Files.readString(log).contains("listening on")) {
-                    assertTrue(p.isAlive(), () -> "serve exited: " + read(log));
-                    assertTrue(System.nanoTime() < end, "serve did not start");
-                    Thread.sleep(20);
-                }
                 int calls = 500;
                 List<AgiClient.Call> prepared = new ArrayList<>();
                 for (int i = 0; i < calls; i++) {
@@ -105,7 +96,7 @@ class SigtermUnderLoadTest {
                         }
                     }
                     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "serve stopped");
-                    String text = read(log);
+                    String text = ServeProcess.read(log);
                     assertTrue(text.contains("stopped (drained)"), text);
                     assertTrue(answered > 0, "calls in flight at SIGTERM were answered: " + answered + "/" + refused);
                     assertEquals(calls, answered + refused);
@@ -125,14 +116,6 @@ class SigtermUnderLoadTest {
             for (Socket s : held) {
                 s.close();
             }
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            return e.toString();
         }
     }
 }
