@@ -24,8 +24,8 @@ import org.stirshield.policy.Decision;
 
 /**
  * StirShield's operational metrics and the HTTP endpoint that serves them: {@code /metrics} in the
- * Prometheus text format and {@code /health} (200 {@code ok}; 503 {@code degraded: ...} while audit records
- * cannot be written).
+ * Prometheus text format, {@code /health} and {@code /health/live} (200 {@code ok}, with a warning line while
+ * audit records cannot be written) and {@code /health/ready} (from the bound {@link HealthCheck}).
  *
  * <p>Owns a private {@link PrometheusRegistry} (never the global default), so several instances can live
  * in one JVM. The recording methods are cheap and thread-safe and work whether or not the endpoint runs.
@@ -54,6 +54,7 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private final Gauge policyLastReloadTime;
     private volatile AuditLog audit;
     private volatile ReplayDetector replay;
+    private volatile HealthCheck health;
     private HTTPServer server;
 
     public Metrics() {
@@ -255,7 +256,8 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
 
     /**
      * What is wrong now that an operator must act on, or null: the audit log cannot write (records are being
-     * lost). Calls are still answered meanwhile.
+     * lost). Calls are still answered meanwhile; {@code /health} and {@code /health/live} show it as a warning,
+     * {@code /health/ready} as not ready.
      */
     public String degraded() {
         AuditLog a = audit;
@@ -270,20 +272,44 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         healthWarnings.put(key, text);
     }
 
+    /** What {@code /health/ready} reports (see {@link HealthCheck}); unbound: always ready. */
+    public void bindHealth(HealthCheck check) {
+        this.health = check;
+    }
+
     /**
-     * {@code /health}: 200 {@code ok}, or 503 {@code degraded: why} while {@link #degraded()}, then one
-     * {@code warning:} line per standing condition; anything else but {@code /metrics}: 404.
+     * {@code /health} and {@code /health/live}: 200 ok (the process serves) plus one {@code warning:} line per
+     * standing condition; {@code /health/ready}: 200 or 503 from the bound {@link HealthCheck}, with the same
+     * warning lines; anything else but {@code /metrics}: 404.
      */
     private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            boolean health = "/health".equals(path);
-            String problem = health ? degraded() : null;
-            int status = !health ? 404 : problem == null ? 200 : 503;
-            StringBuilder text = new StringBuilder(problem == null ? "ok\n" : "degraded: " + problem + "\n");
-            healthWarnings.forEach((k, v) -> text.append("warning: ").append(k).append(": ").append(v).append('\n'));
-            byte[] body = (health ? text.toString() : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
+            StringBuilder warnings = new StringBuilder();
+            String audit = degraded();
+            if (audit != null) {
+                warnings.append("warning: audit: ").append(audit).append(" (records are counted as dropped)\n");
+            }
+            healthWarnings.forEach((k, v) -> warnings.append("warning: ").append(k).append(": ").append(v).append('\n'));
+            int status = 404;
+            String text = "not found; try /metrics, /health/live or /health/ready\n";
+            if ("/health".equals(path) || "/health/live".equals(path)) {
+                status = 200;
+                text = "ok\n" + warnings;
+            } else if ("/health/ready".equals(path)) {
+                HealthCheck h = health;
+                HealthCheck.Readiness r;
+                try {
+                    r = h == null ? new HealthCheck.Readiness(true, "ready\n") : h.check();
+                } catch (RuntimeException e) {
+                    r = new HealthCheck.Readiness(false, "not ready\nhealth check failed: " + e + "\n");
+                }
+                status = r.ready() ? 200 : 503;
+                text = r.body() + warnings;
+            }
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
             boolean head = "HEAD".equals(ex.getRequestMethod());
             ex.sendResponseHeaders(status, head ? -1 : body.length);
             if (!head) {

@@ -89,7 +89,16 @@ public final class ConfigSchema {
             audit.rolling.compress
             audit.queue.capacity
             audit.queue.max_wait
+            audit.replay.store
+            audit.replay.peak_rate
             audit.replay.max_entries
+            audit.replay.timeout
+            audit.replay.probe_interval
+            audit.replay.connections
+            audit.replay.key_prefix
+            audit.replay.password_file
+            audit.replay.password_env
+            audit.replay.tls_ca_file
 
             metrics.enabled
             metrics.listen
