@@ -176,11 +176,15 @@ public final class AuditLog implements AutoCloseable {
         try {
             while (true) {
                 lines.clear();
-                for (Entry e; lines.size() < BATCH && (e = queue.poll()) != null; ) {
-                    lines.add(encode(e));
+                int taken = 0;
+                for (Entry e; taken < BATCH && (e = queue.poll()) != null; taken++) {
+                    byte[] line = encode(e);
+                    if (line != null) {
+                        lines.add(line);
+                    }
                 }
-                if (!lines.isEmpty()) {
-                    queued.addAndGet(-lines.size());
+                if (taken > 0) {
+                    queued.addAndGet(-taken);
                     write(lines);
                     continue;
                 }
@@ -194,11 +198,20 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private static byte[] encode(Entry e) {
-        return (AuditRecord.format(e.decision(), e.timings(), e.at()) + "\n").getBytes(StandardCharsets.UTF_8);
+    /** The record as one line, or null (counted as dropped, logged) if it cannot be formatted (a bug). */
+    private byte[] encode(Entry e) {
+        try {
+            return (AuditRecord.format(e.decision(), e.timings(), e.at()) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (RuntimeException ex) {
+            drop(e, "record could not be formatted: " + ex);
+            return null;
+        }
     }
 
     private void write(List<byte[]> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
         try {
             file.append(lines);
             written.addAndGet(lines.size());
@@ -208,17 +221,23 @@ public final class AuditLog implements AutoCloseable {
                 degraded = null;
                 lostWhileDegraded = 0;
             }
+        } catch (RuntimeException bug) {
+            fail(lines.size(), 0, "audit file " + file.path() + " not writable: internal error " + bug);
         } catch (AuditFile.WriteFailure f) {
-            int lost = lines.size() - f.landed();
-            written.addAndGet(f.landed());
-            dropped.addAndGet(lost);
-            writeErrors.incrementAndGet();
-            lostWhileDegraded += lost;
-            if (degraded == null) {
-                degraded = "audit file " + file.path() + " not writable: " + f.reason().getMessage();
-                LOG.error("{}; records are lost (and counted, stirshield_audit_dropped_total) until a write succeeds; "
-                        + "{} lost so far", degraded, dropped.get());
-            }
+            fail(lines.size(), f.landed(), "audit file " + file.path() + " not writable: " + f.reason().getMessage());
+        }
+    }
+
+    /** A batch of {@code size} lines of which only the first {@code landed} reached the file. */
+    private void fail(int size, int landed, String why) {
+        written.addAndGet(landed);
+        dropped.addAndGet(size - landed);
+        writeErrors.incrementAndGet();
+        lostWhileDegraded += size - landed;
+        if (degraded == null) {
+            degraded = why;
+            LOG.error("{}; records are lost (and counted, stirshield_audit_dropped_total) until a write succeeds; "
+                    + "{} lost so far", degraded, dropped.get());
         }
     }
 

@@ -258,7 +258,7 @@ public final class StirShieldService implements AutoCloseable {
             policy.start();
 
             ReadinessCheck readiness = new ReadinessCheck(policy, () -> certificates.trustAnchors().size(),
-                    p.trust.trustDir().toString(), recorder.replay());
+                    p.trust.trustDir().toString(), recorder.replay(), recorder.auditLog()::degraded);
             metrics.bindHealth(readiness);
             LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {},"
                     + " replay {}", p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.stirshield.agi.ServerSettings;
 import org.stirshield.audit.DecisionRecorder;
+import org.stirshield.audit.ReplayWindow;
 import org.stirshield.cert.FetchSettings;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.PolicySettings;
@@ -39,10 +40,10 @@ class ConfigFuzzTest {
             Files.write(FILE, yaml);
             JsonNode root = ConfigValues.readYaml(FILE);
             ServerSettings.from(ConfigValues.section(root, "server"));
-            VerifierSettings.from(ConfigValues.section(root, "verification"));
+            VerifierSettings vs = VerifierSettings.from(ConfigValues.section(root, "verification"));
             FetchSettings.from(ConfigValues.section(root, "certificates"));
             PolicySettings.from(ConfigValues.section(root, "policy"));
-            DecisionRecorder.Settings.from(root, null, null); // audit: and metrics:
+            DecisionRecorder.Settings.from(root, null, null, new ReplayWindow(vs.freshness(), vs.futureSkew()));
             OutboundSigner.Settings.from(ConfigValues.section(root, "signing"));
         }, IOException.class, IllegalArgumentException.class);
     }

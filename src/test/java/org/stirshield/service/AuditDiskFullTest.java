@@ -18,6 +18,8 @@ import org.stirshield.audit.AuditLog;
 import org.stirshield.cert.Deadline;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.Decision;
+import org.stirshield.sign.CertificateAuthority;
+import org.stirshield.sign.Pem;
 import org.stirshield.testing.LogCapture;
 import org.stirshield.testing.MetricsScrape;
 import org.stirshield.testing.Tmpfs;
@@ -26,8 +28,8 @@ import org.stirshield.verify.CallAttempt;
 /**
  * The audit disk fills up while calls run (a real 1 MiB tmpfs): every call is still answered; every record is
  * either a whole, valid JSON line in the file or counted as dropped (written + dropped = calls, on /metrics);
- * /health says degraded while it lasts; one log line when writing stops and one when it resumes; when space
- * returns, writing resumes on a fresh line.
+ * while it lasts /health/ready says not ready (audit) and /health warns; one log line when writing stops and one
+ * when it resumes; when space returns, writing resumes on a fresh line and the instance is ready again.
  */
 class AuditDiskFullTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,11 +44,16 @@ class AuditDiskFullTest {
             Path filler = Files.write(disk.dir().resolve("filler"), new byte[256 * 1024]);
             Path audit = disk.dir().resolve("audit.jsonl");
             Path config = dir.resolve("stirshield.yaml");
-            Files.writeString(config, "audit: {file: \"%s\"}\nmetrics: {listen: \"127.0.0.1:0\"}\n".formatted(audit));
+            Files.createDirectories(dir.resolve("trust"));
+            Files.writeString(dir.resolve("trust/root.pem"),
+                    Pem.certificate(CertificateAuthority.root("Disk Full Test STI-CA").certificate()));
+            Files.writeString(config, "verification: {trust_dir: \"%s\"}\naudit: {file: \"%s\"}\nmetrics: {listen: \"127.0.0.1:0\"}\n"
+                    .formatted(dir.resolve("trust"), audit));
             StirShieldService service = StirShieldService.start(
                     new StirShieldService.Options(config, ConfigValues.readYaml(config), null, null));
             try {
                 int port = service.metrics().port();
+                assertEquals(200, get(port, "/health/ready").statusCode(), get(port, "/health/ready").body());
                 int calls = 2000;
                 answerCalls(service, 0, calls);
                 awaitDrained(port, calls);
@@ -55,9 +62,12 @@ class AuditDiskFullTest {
                 assertTrue(dropped > 0 && written > 0, "the disk filled part-way: written " + written + ", dropped " + dropped);
                 assertEquals(calls, written + dropped, "every call's record is on disk or counted as dropped");
                 assertEquals(1, metric(port, "stirshield_audit_degraded"));
-                HttpResponse<String> health = get(port, "/health");
-                assertEquals(503, health.statusCode());
-                assertTrue(health.body().startsWith("degraded: audit file " + audit), health.body());
+                HttpResponse<String> ready = get(port, "/health/ready");
+                assertEquals(503, ready.statusCode(), ready.body());
+                assertTrue(ready.body().contains("audit: audit file " + audit + " not writable"), ready.body());
+                HttpResponse<String> live = get(port, "/health/live");
+                assertEquals(200, live.statusCode(), "alive: a restart would not free the disk");
+                assertTrue(live.body().contains("warning: audit: audit file " + audit), live.body());
                 assertEquals(written, validLines(audit).size(), "the file holds exactly the records counted as written");
                 List<String> errors = log.at("ERROR");
                 assertEquals(1, errors.size(), "one line when writing stops, not one per record: " + errors);
@@ -68,7 +78,8 @@ class AuditDiskFullTest {
                 answerCalls(service, calls, 200);
                 awaitDrained(port, calls + 200);
                 assertEquals(0, metric(port, "stirshield_audit_degraded"));
-                assertEquals(200, get(port, "/health").statusCode());
+                assertEquals(200, get(port, "/health/ready").statusCode(), get(port, "/health/ready").body());
+                assertTrue(get(port, "/health/ready").body().contains("audit: writing"));
                 assertEquals(dropped, metric(port, "stirshield_audit_dropped_total"), "nothing lost once space returned");
                 List<String> warns = log.at("WARN").stream().filter(w -> w.contains("writable again")).toList();
                 assertEquals(1, warns.size(), warns.toString());
