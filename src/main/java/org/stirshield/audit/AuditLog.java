@@ -238,7 +238,7 @@ public final class AuditLog implements AutoCloseable {
 
     private void write(Entry e) {
         try {
-            out.info(AuditRecord.format(e.decision(), e.timings(), e.at()));
+            out.info(AuditRecord.format(e.decision(), e.timings(), e.at(), settings.evidence()));
             written.incrementAndGet();
         } catch (RuntimeException ex) {
             writeErrors.incrementAndGet();

@@ -21,6 +21,9 @@ import org.stirshield.config.ConfigValues;
  *     max_wait: 200ms         # how long a call blocks when the queue is full before the record is dropped
  *   replay:
  *     max_entries: 100000     # read by DecisionRecorder for the ReplayDetector
+ *   evidence:                 # traceback evidence in each record, see AuditEvidence
+ *     identity_headers: true
+ *     max_identity_bytes: 16KiB
  * </pre>
  *
  * The flat spellings {@code max_file_size}, {@code max_history}, {@code queue_capacity} directly under
@@ -33,10 +36,11 @@ import org.stirshield.config.ConfigValues;
  * @param compress gzip rolled files
  * @param queueCapacity records the queue between the calls and the writer holds
  * @param maxWait how long {@link AuditLog#record} blocks on a full queue before counting a drop
+ * @param evidence what of the SIP request each record keeps (Identity headers on or off, their size bound)
  */
 public record AuditSettings(
         Path file, long maxFileSize, int maxHistory, long totalSizeCap, boolean compress, int queueCapacity,
-        Duration maxWait) {
+        Duration maxWait, AuditEvidence evidence) {
 
     public static final Path DEFAULT_FILE = Path.of("stirshield-audit.jsonl");
     public static final long DEFAULT_MAX_FILE_SIZE = 100L * 1024 * 1024;
@@ -44,7 +48,14 @@ public record AuditSettings(
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
 
+    /** Settings with the default evidence ({@link AuditEvidence#DEFAULT}). */
+    public AuditSettings(Path file, long maxFileSize, int maxHistory, long totalSizeCap, boolean compress,
+            int queueCapacity, Duration maxWait) {
+        this(file, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, AuditEvidence.DEFAULT);
+    }
+
     public AuditSettings {
+        evidence = evidence == null ? AuditEvidence.DEFAULT : evidence;
         if (file == null) {
             throw new IllegalArgumentException("audit.file: missing");
         }
@@ -85,8 +96,9 @@ public record AuditSettings(
         int capacity = ConfigValues.integer(queue, "capacity",
                 ConfigValues.integer(audit, "queue_capacity", DEFAULT_QUEUE_CAPACITY));
         Duration maxWait = ConfigValues.duration(queue, "max_wait", DEFAULT_MAX_WAIT);
+        AuditEvidence evidence = AuditEvidence.from(ConfigValues.section(audit, "evidence"));
         return new AuditSettings(file == null || file.isBlank() ? DEFAULT_FILE : Path.of(file), maxFileSize,
-                maxHistory, cap, compress, capacity, maxWait);
+                maxHistory, cap, compress, capacity, maxWait, evidence);
     }
 
     /**
@@ -99,18 +111,22 @@ public record AuditSettings(
     }
 
     public AuditSettings withFile(Path f) {
-        return new AuditSettings(f, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait);
+        return new AuditSettings(f, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, evidence);
     }
 
     public AuditSettings withMaxFileSize(long bytes) {
-        return new AuditSettings(file, bytes, maxHistory, totalSizeCap, compress, queueCapacity, maxWait);
+        return new AuditSettings(file, bytes, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, evidence);
     }
 
     public AuditSettings withQueue(int capacity, Duration wait) {
-        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, capacity, wait);
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, capacity, wait, evidence);
     }
 
     public AuditSettings withCompress(boolean gzip) {
-        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, gzip, queueCapacity, maxWait);
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, gzip, queueCapacity, maxWait, evidence);
+    }
+
+    public AuditSettings withEvidence(AuditEvidence e) {
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, e);
     }
 }
