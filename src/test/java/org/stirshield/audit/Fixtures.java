@@ -52,7 +52,7 @@ final class Fixtures {
     static Decision unprotected(String callId) {
         CallAttempt call = new CallAttempt("0901234567", "0312345678", List.of(), null, "trunk-b", callId, null);
         Verdict v = new Verdict(Verdict.Status.NO_IDENTITY, null, Reason.MISSING_IDENTITY, null, null, null, null, null, null,
-                null, "+81901234567", "+81312345678", List.of());
+                null, "81901234567", "81312345678", List.of());
         return new Decision(call, v, null, Decision.NOT_PROTECTED, Action.ALLOW, "missing_identity", 428, null, 0);
     }
 }
