@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 import org.stirshield.verify.CallAttempt;
 
 /**
- * What the dialplan told us about a call, read from the FastAGI environment block: the issue #4
- * contract.
+ * What the dialplan told us about a call, read from the FastAGI environment block: the input
+ * contract of docs/asterisk.md.
  *
  * <ul>
  *   <li>{@code agi_arg_1}: the Identity header (may be empty: no Identity); {@code agi_arg_2}…: further

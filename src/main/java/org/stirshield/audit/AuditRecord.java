@@ -33,7 +33,7 @@ final class AuditRecord {
     /** At most this many values of a repeated SIP header (P-Asserted-Identity, History-Info, Diversion, Identity). */
     static final int MAX_VALUES = 8;
 
-    /** The field names in the order written; the report and the README rely on it. */
+    /** The field names in the order written; the report and docs/audit.md rely on it. */
     static final String[] FIELDS = {
         "ts", "unique_id", "channel", "trunk", "sip_call_id", "source", "from", "pai", "caller_raw", "caller",
         "called_raw", "called", "protected_entry", "agency", "policy", "status", "action", "reason", "sip_code",

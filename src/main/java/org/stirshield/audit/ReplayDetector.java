@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Keyed on the signed content ({@code Verdict.passportDigest()}: SHA-256 of {@code header.payload}),
  * never on the signature bytes: ECDSA signatures are malleable, so one PASSporT has many valid signatures
- * (REQUIREMENTS PPT-15). A retransmitted INVITE of the same call (same call id) is not a replay.
+ * (PPT-15, docs/requirements.md). A retransmitted INVITE of the same call (same call id) is not a replay.
  *
  * <p>Memory is bounded: a Caffeine cache with {@code expireAfterWrite = window} and {@code maximumSize},
  * and per digest at most {@link #MAX_CALLS_PER_DIGEST} call ids (beyond that every further sighting is

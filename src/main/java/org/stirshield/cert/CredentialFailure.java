@@ -2,7 +2,7 @@ package org.stirshield.cert;
 
 /**
  * Why a credential (the certificate chain at x5u) could not be obtained or is not acceptable.
- * The cert package knows nothing of SIP; {@code verify} maps these to reason codes (REQUIREMENTS §0).
+ * The cert package knows nothing of SIP; {@code verify} maps these to reason codes (docs/verification.md).
  */
 public enum CredentialFailure {
     /** URL refused before any I/O: not https, bad port, userinfo/query/fragment, unparseable (CRT-01). → 436 */

@@ -20,7 +20,7 @@ import java.util.TreeSet;
 
 /**
  * The {@code certificates:} section: how x5u certificates and CRLs are fetched (CRT-01, CRT-05) and
- * cached. Every key is optional; see the README section "certificates" for each key's meaning.
+ * cached. Every key is optional; see docs/configuration.md for each key's meaning.
  *
  * @param allowPorts ports an x5u URL may name; empty = any port
  */

@@ -167,7 +167,7 @@ public final class Es256 {
 
     /**
      * The fastest provider that passes the self-test, chosen once per JVM (a few dozen verifications per
-     * candidate at first use; see the README's benchmark for steady-state numbers).
+     * candidate at first use; see docs/performance.md for steady-state numbers).
      */
     public static Es256 fastest() {
         Es256 f = fastest;

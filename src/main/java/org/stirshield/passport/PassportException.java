@@ -2,7 +2,7 @@ package org.stirshield.passport;
 
 import org.stirshield.verify.Reason;
 
-/** An Identity header or PASSporT failed a check; {@link #reason()} is the REQUIREMENTS §0 class. */
+/** An Identity header or PASSporT failed a check; {@link #reason()} is the reason class (docs/requirements.md, response codes). */
 public final class PassportException extends Exception {
     private final Reason reason;
 

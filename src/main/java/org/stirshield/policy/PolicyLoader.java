@@ -25,7 +25,7 @@ import java.util.Set;
  * Reads a policy YAML file and the CSV files it references into a {@link Policy}. Every error names
  * the file, the line and the reason ({@link PolicyException}); unknown keys are errors, because a typo
  * in a security policy must not be silently ignored. The format is documented key by key in
- * {@code asterisk-conf/policy.yaml} and the README section {@code policy}.
+ * {@code asterisk-conf/policy.yaml} and docs/policy.md.
  */
 public final class PolicyLoader {
     /** The embedded example policy (used when no {@code policy.file} is configured). */

@@ -1,7 +1,7 @@
 package org.stirshield.verify;
 
 /**
- * Why a call did not verify: the fine-grained reason classes of ../shared/REQUIREMENTS.md §0 with the
+ * Why a call did not verify: the fine-grained reason classes of docs/requirements.md (response codes) with the
  * SIP status code and reason phrase of RFC 8224 §6.2.2 / §13 and ATIS-1000074 §5.3.2.
  * {@link #code()} is the stable token written to the CLI output, the STIR_REASON channel variable and
  * the audit record.
@@ -18,7 +18,7 @@ public enum Reason {
     // 436 Bad Identity Info (HDR-01, PPT-04, CRT-01, CRT-02)
     BAD_INFO("bad_info", 436, false),
     X5U_INFO_MISMATCH("x5u_info_mismatch", 436, false),
-    /** The certificate fetch did not finish within the call's decision deadline (issue #4 contract). */
+    /** The certificate fetch did not finish within the call's decision deadline (docs/asterisk.md, the decision deadline). */
     X5U_TIMEOUT("x5u-timeout", 436, true),
     /** The cert server could not be reached: connect/TLS failure, 5xx. */
     X5U_UNREACHABLE("x5u_unreachable", 436, true),
@@ -30,7 +30,7 @@ public enum Reason {
     CERT_EXPIRED("cert_expired", 437, false),
     CERT_NOT_YET_VALID("cert_not_yet_valid", 437, false),
     CERT_REVOKED("cert_revoked", 437, false),
-    /** The CRL could not be obtained and revocation checking fails closed (CRT-05, REQUIREMENTS §12). */
+    /** The CRL could not be obtained and revocation checking fails closed (CRT-05; docs/requirements.md, open points). */
     REVOCATION_UNAVAILABLE("revocation_unavailable", 437, true),
     TNAUTHLIST_MISSING("tnauthlist_missing", 437, false),
     TNAUTHLIST_MALFORMED("tnauthlist_malformed", 437, false),
@@ -81,7 +81,7 @@ public enum Reason {
         return sipCode;
     }
 
-    /** The SIP reason phrase for {@link #sipCode()} (REQUIREMENTS §0, ERR-01). */
+    /** The SIP reason phrase for {@link #sipCode()} (ERR-01, docs/requirements.md). */
     public String phrase() {
         return switch (sipCode) {
             case 403 -> "Stale Date";

@@ -21,7 +21,7 @@ import org.stirshield.passport.TnCanonicalizer;
 
 /**
  * Verifies a call's SIP Identity headers (RFC 8224 §6.2, RFC 8225, RFC 8588, ATIS-1000074 §5.3) in the
- * processing order of REQUIREMENTS §1, each header independently (HDR-07):
+ * processing order of docs/requirements.md, each header independently (HDR-07):
  * <ol>
  *   <li>parse the header (HDR-01..05, HDR-09); a header with an unsupported ppt is ignored (HDR-06);</li>
  *   <li>decode the PASSporT and check typ/alg/crit/ppt (PPT-01..03, PPT-06, PPT-11, PPT-13, HDR-05);</li>
@@ -339,7 +339,7 @@ public final class Verifier {
         }
     }
 
-    /** The reason class for a credential failure (REQUIREMENTS §0). */
+    /** The reason class for a credential failure (docs/requirements.md, response codes). */
     public static Reason reasonOf(CredentialFailure f) {
         return switch (f) {
             case TIMEOUT -> Reason.X5U_TIMEOUT;
@@ -359,7 +359,7 @@ public final class Verifier {
         };
     }
 
-    /** How far a header got (REQUIREMENTS §1 steps), for HDR-07's "the one that got furthest". */
+    /** How far a header got (the processing-order steps of docs/requirements.md), for HDR-07's "the one that got furthest". */
     enum Stage { PARSE, DECODE, CREDENTIAL, CERTIFICATE, FRESHNESS, SIGNATURE, CLAIMS, PASSED }
 
     private static final class Outcome {

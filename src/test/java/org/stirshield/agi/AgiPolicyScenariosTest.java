@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #5's policy rules decided end to end: a real FastAGI session against the real server, the real
+ * The policy rules of docs/policy.md decided end to end: a real FastAGI session against the real server, the real
  * verifier with really signed PASSporTs, the policy file, replay detection and the audit log.
  */
 class AgiPolicyScenariosTest {

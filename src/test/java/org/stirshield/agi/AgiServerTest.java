@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.stirshield.service.CallScreener;
 import org.stirshield.verify.CallAttempt;
 
-/** The FastAGI server over real TCP against {@link FakeAsterisk} (issue #4 contract). */
+/** The FastAGI server over real TCP against {@link FakeAsterisk} (the contract of docs/asterisk.md). */
 class AgiServerTest {
     private final Scenarios scenarios = new Scenarios();
     private final List<AutoCloseable> cleanup = new ArrayList<>();

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Reading the call from Asterisk's environment block (issue #4 input contract). */
+/** Reading the call from Asterisk's environment block (the input contract of docs/asterisk.md). */
 class CallInputsTest {
     private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 4573);
 

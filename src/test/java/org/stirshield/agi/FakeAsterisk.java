@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Asterisk side of FastAGI over real TCP, for tests: the exact Asterisk 22 environment block (see
- * ../shared/README.md), then a blank line; every command answered as Asterisk does and recorded. The
+ * The Asterisk side of FastAGI over real TCP, for tests: the exact Asterisk 22 environment block (as
+ * docs/asterisk.md describes it), then a blank line; every command answered as Asterisk does and recorded. The
  * protocol code is {@link AgiClient} (also used by {@code ./stirshield call}); this class adds the
  * misbehaving peers (silent, half a block, gone mid-call).
  */

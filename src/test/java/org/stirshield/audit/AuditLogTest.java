@@ -38,7 +38,7 @@ class AuditLogTest {
     @TempDir
     Path dir;
 
-    /** The acceptance test: 100,000 concurrent calls leave exactly 100,000 records, each id once. */
+    /** The acceptance test: 100,000 concurrent calls leave exactly 100,000 records, each id once. */
     @Test
     void hundredThousandCallsFromManyThreadsGiveExactlyOneRecordEach() throws Exception {
         AuditSettings s = AuditSettings.defaults(dir.resolve("audit.jsonl")).withMaxFileSize(1L << 30)

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** RFC 8224 §8.3 canonicalization (TN-01..04): each case of issue #2. */
+/** RFC 8224 §8.3 canonicalization (TN-01..04): each case of docs/verification.md (telephone numbers). */
 class TnCanonicalizerTest {
     private static final TnCanonicalizer US = new TnCanonicalizer("US", 15);
     private static final TnCanonicalizer VN = new TnCanonicalizer("VN", 15);

@@ -1,12 +1,13 @@
 package org.stirshield.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +34,10 @@ import org.stirshield.cert.RevocationMode;
 import org.stirshield.cert.TrustAnchors;
 
 /**
- * Interoperability: every token / Identity-header vector and every cert-only vector of
- * ../shared/peer-vectors/MANIFEST.json, verified at its {@code verify_at} with its chain (served as a
- * local pin for its x5u) and its anchors. The expected outcome is what REQUIREMENTS.md demands; where
+ * Interoperability: every token / Identity-header vector and every cert-only vector of the test resource
+ * {@code interop/MANIFEST.json} (third-party data; where each file comes from and its licence:
+ * src/test/resources/interop/PROVENANCE.md), verified at its {@code verify_at} with its chain (served as a
+ * local pin for its x5u) and its anchors. The expected outcome is what docs/requirements.md demands; where
  * that differs from the source's {@code expected}, the comment says why.
  */
 public class PeerVectorsTest {
@@ -79,7 +81,7 @@ public class PeerVectorsTest {
         EXPECTED.put("sems-parse-error-line169", "bad_typ"); // typ is an array (PPT-02)
         EXPECTED.put("sems-parse-error-line178", "bad_typ"); // PPT-02
         // 187..213: claim errors, but the x5u (curl.haxx.se) has no certificate in the source, and the
-        // credential step (§1 step 3) comes before the claims (step 7) → 436.
+        // credential step (processing order step 3) comes before the claims (step 7) → 436.
         EXPECTED.put("sems-parse-error-line187", "bad_info");
         EXPECTED.put("sems-parse-error-line195", "bad_info");
         EXPECTED.put("sems-parse-error-line204", "bad_info");
@@ -109,20 +111,15 @@ public class PeerVectorsTest {
         EXPECTED.put("asterisk-SPAST1-expired-ca@1720000000", "cert_expired"); // the CA, notBefore == notAfter
     }
 
-    public static Path vectors() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("shared/peer-vectors");
-            if (Files.isRegularFile(p.resolve("MANIFEST.json"))) {
-                return p;
-            }
-        }
-        return null;
+    /** The folder of the interop vectors on the test class path (src/test/resources/interop); never absent. */
+    public static Path vectors() throws Exception {
+        URL manifest = PeerVectorsTest.class.getResource("/interop/MANIFEST.json");
+        assertNotNull(manifest, "interop/MANIFEST.json is not on the test class path (src/test/resources/interop)");
+        return Path.of(manifest.toURI()).getParent();
     }
 
     private static JsonNode manifest() throws Exception {
-        Path dir = vectors();
-        assumeTrue(dir != null, "shared/peer-vectors not found beside the repository: interop vectors skipped");
-        return JSON.readTree(dir.resolve("MANIFEST.json").toFile());
+        return JSON.readTree(vectors().resolve("MANIFEST.json").toFile());
     }
 
     private static byte[] concat(Path dir, JsonNode files) throws Exception {

@@ -28,7 +28,7 @@ import static org.stirshield.testing.Fixture.claims;
 import static org.stirshield.testing.Fixture.identity;
 import static org.stirshield.testing.Fixture.shakenHeader;
 
-/** End-to-end verification with a generated STI PKI: one test per reason class (REQUIREMENTS ids in names). */
+/** End-to-end verification with a generated STI PKI: one test per reason class (requirement ids of docs/requirements.md in names). */
 class VerifierTest {
     private static final Fixture F = new Fixture();
 
@@ -415,7 +415,7 @@ class VerifierTest {
             TestPki.LeafSpec spec = new TestPki.LeafSpec();
             spec.keyType = type;
             Fixture f = new Fixture(spec);
-            // the key check fails before any signature is looked at (REQUIREMENTS §1 step 4)
+            // the key check fails before any signature is looked at (processing order step 4, docs/requirements.md)
             Verdict v = f.verify(identity(TestPki.sign(shakenHeader(X5U), claims("A", CALLER, CALLED, IAT),
                     TestPki.keyPair("P-256").getPrivate())));
             assertFail(Reason.UNSUPPORTED_ALG, v);
