@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.Metrics;
 import org.stirshield.cert.CachedCertificateSource;
+import org.stirshield.cert.CertificateChains;
 import org.stirshield.cert.CertificateSources;
 import org.stirshield.cert.CredentialValidator;
 import org.stirshield.cert.FetchSettings;
@@ -86,11 +87,16 @@ public final class StirShieldService implements AutoCloseable {
                 LOG.warn("no STI-CA trust anchors in {}: every signed call will fail with untrusted_chain", vs.trustDir());
             }
             // CRT-05: CRLs given in verification.crl_files first, else each certificate's CRL Distribution Point.
-            HttpCrlSource crls = CertificateSources.crls(fs, FileCrlSource.load(vs.crlFiles()), metrics);
+            HttpCrlSource crls = CertificateSources.crls(fs, FileCrlSource.load(vs.crlFiles()), metrics.certificates());
             started.add(crls);
             CredentialValidator validator = new CredentialValidator(anchors, crls, CertificateSources.revocationMode(fs));
-            CachedCertificateSource certificates = CertificateSources.production(fs, validator, metrics);
+            CachedCertificateSource certificates = CertificateSources.production(fs, validator, metrics.certificates());
             started.add(certificates);
+            // read at each scrape: an expired root or pinned certificate silently fails every call it signs for
+            metrics.bindCertificateExpiry("trust_anchor",
+                    () -> CertificateChains.earliestNotAfter(validator.anchors().certificates()));
+            metrics.bindCertificateExpiry("pinned", certificates::pinnedNotAfter);
+            metrics.bindCertificateExpiry("signer", certificates::cachedNotAfter);
             Verifier verifier = Verifier.create(vs, certificates);
 
             // Relative paths in stirshield.yaml (trust_dir, pinned files, policy.file, audit.file) are relative

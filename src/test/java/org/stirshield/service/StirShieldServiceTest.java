@@ -68,10 +68,18 @@ class StirShieldServiceTest {
         assertEquals("NOT_PROTECTED", d.status());
         assertEquals("verified", d.reason());
         assertEquals("4321", d.verdict().spc());
-        assertTrue(metrics.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"NOT_PROTECTED\"} 1"),
+        assertTrue(metrics.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"not_protected\"} 1"),
                 metrics);
         assertTrue(metrics.contains("stirshield_policy_last_reload_ok 1"), metrics);
         assertTrue(metrics.contains("stirshield_cert_cache_lookups_total{result=\"miss\"} 1"), metrics);
+        // the service binds the expiry of its trust anchor and pinned certificate (both issued now, valid for years)
+        java.util.regex.Matcher anchor = java.util.regex.Pattern
+                .compile("stirshield_cert_expiry_seconds\\{type=\"trust_anchor\"} (\\S+)").matcher(metrics);
+        assertTrue(anchor.find(), metrics);
+        assertEquals(root.certificate().getNotAfter().getTime() / 1000.0 - System.currentTimeMillis() / 1000.0,
+                Double.parseDouble(anchor.group(1)), 120);
+        assertTrue(metrics.contains("stirshield_cert_expiry_seconds{type=\"pinned\"}"), metrics);
+        assertTrue(metrics.contains("stirshield_build_info{"), metrics);
         List<String> audit = Files.readAllLines(dir.resolve("audit.jsonl"));
         assertEquals(1, audit.size());
         assertTrue(audit.get(0).contains("\"unique_id\":\"1.1\"") && audit.get(0).contains("\"spc\":\"4321\""), audit.get(0));
