@@ -3,7 +3,6 @@ package org.stirshield.agi;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.stirshield.config.ConfigValues;
@@ -58,15 +57,31 @@ public record ServerSettings(
 
     /** Reads the {@code server:} section (null or missing: all defaults). */
     public static ServerSettings from(JsonNode server) {
+        String listen = ConfigValues.string(server, "listen", DEFAULT_LISTEN);
+        InetSocketAddress address;
+        try {
+            address = parseListen(listen);
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.fail(server, "listen", e.getMessage());
+        }
+        List<String> allow = ConfigValues.strings(server, "allow", List.of("127.0.0.0/8", "::1/128"), true);
+        for (String a : allow) {
+            try {
+                Cidr.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw ConfigValues.fail(server, "allow", e.getMessage().replaceFirst("^server\\.allow: ", ""));
+            }
+        }
+        String failsafe = ConfigValues.choice(server, "failsafe_action", "tag", "allow", "tag", "reject");
         return new ServerSettings(
-                parseListen(ConfigValues.string(server, "listen", DEFAULT_LISTEN)),
-                allowList(ConfigValues.section(server, "allow")),
-                ConfigValues.integer(server, "max_sessions", 1024),
+                address,
+                allow,
+                ConfigValues.integer(server, "max_sessions", 1024, 1, 1_000_000),
                 ConfigValues.duration(server, "read_timeout", Duration.ofSeconds(5)),
                 ConfigValues.duration(server, "decision_deadline", Duration.ofSeconds(1)),
                 ConfigValues.duration(server, "shutdown_grace", Duration.ofSeconds(10)),
-                ConfigValues.integer(server, "backlog", 1024),
-                action(ConfigValues.string(server, "failsafe_action", "tag")));
+                ConfigValues.integer(server, "backlog", 1024, 1, 65_535),
+                Action.valueOf(failsafe.toUpperCase(Locale.ROOT)));
     }
 
     public ServerSettings withListen(InetSocketAddress l) {
@@ -91,7 +106,7 @@ public record ServerSettings(
         if (t.startsWith("[")) {
             int close = t.indexOf("]:");
             if (close < 0) {
-                throw new IllegalArgumentException("listen: expected [IPv6]:PORT, got " + text);
+                throw new IllegalArgumentException("expected [IPv6]:PORT, got " + text);
             }
             host = t.substring(1, close);
             port = t.substring(close + 2);
@@ -107,37 +122,12 @@ public record ServerSettings(
         try {
             p = Integer.parseInt(port);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("listen: bad port in " + text);
+            throw new IllegalArgumentException("expected HOST:PORT with a numeric port, got " + text);
         }
         if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("listen: port out of range in " + text);
+            throw new IllegalArgumentException("port out of range (0..65535) in " + text);
         }
         return new InetSocketAddress(host, p);
-    }
-
-    private static List<String> allowList(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node.isMissingNode()) {
-            out.add("127.0.0.0/8");
-            out.add("::1/128");
-        } else if (node.isArray()) {
-            node.forEach(n -> out.add(n.asText()));
-        } else {
-            for (String s : node.asText().split("[,\\s]+")) {
-                if (!s.isBlank()) {
-                    out.add(s);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Action action(String text) {
-        try {
-            return Action.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("server.failsafe_action: expected allow, tag or reject, got " + text);
-        }
     }
 
     private static void requirePositive(String name, Duration d) {

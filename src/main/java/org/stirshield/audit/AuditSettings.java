@@ -10,7 +10,7 @@ import org.stirshield.config.ConfigValues;
  *
  * <pre>
  * audit:
- *   file: /var/log/stirshield/audit.jsonl   # default stirshield-audit.jsonl in the working directory
+ *   file: /var/log/stirshield/audit.jsonl   # default stirshield-audit.jsonl beside stirshield.yaml
  *   rolling:
  *     max_file_size: 100MiB   # roll when the active file reaches this size
  *     max_history: 30         # days of rolled files kept (0 = keep all)
@@ -25,9 +25,6 @@ import org.stirshield.config.ConfigValues;
  *     identity_headers: true
  *     max_identity_bytes: 16KiB
  * </pre>
- *
- * The flat spellings {@code max_file_size}, {@code max_history}, {@code queue_capacity} directly under
- * {@code audit:} are accepted too.
  *
  * @param file the active audit file; rolled files sit next to it
  * @param maxFileSize roll over when the active file reaches this many bytes
@@ -82,28 +79,26 @@ public record AuditSettings(
                 DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_WAIT);
     }
 
-    /** From the {@code audit:} section (missing or null: all defaults). */
+    /**
+     * From the {@code audit:} section (missing or null: all defaults). A relative {@code file} resolves
+     * against the configuration file's directory.
+     */
     public static AuditSettings from(JsonNode audit) {
         JsonNode rolling = ConfigValues.section(audit, "rolling");
         JsonNode queue = ConfigValues.section(audit, "queue");
-        String file = ConfigValues.string(audit, "file", null);
-        long maxFileSize = ConfigValues.bytes(rolling, "max_file_size",
-                ConfigValues.bytes(audit, "max_file_size", DEFAULT_MAX_FILE_SIZE));
-        int maxHistory = ConfigValues.integer(rolling, "max_history",
-                ConfigValues.integer(audit, "max_history", DEFAULT_MAX_HISTORY));
-        long cap = ConfigValues.bytes(rolling, "total_size_cap", 0);
-        boolean compress = ConfigValues.bool(rolling, "compress", false);
-        int capacity = ConfigValues.integer(queue, "capacity",
-                ConfigValues.integer(audit, "queue_capacity", DEFAULT_QUEUE_CAPACITY));
-        Duration maxWait = ConfigValues.duration(queue, "max_wait", DEFAULT_MAX_WAIT);
-        AuditEvidence evidence = AuditEvidence.from(ConfigValues.section(audit, "evidence"));
-        return new AuditSettings(file == null || file.isBlank() ? DEFAULT_FILE : Path.of(file), maxFileSize,
-                maxHistory, cap, compress, capacity, maxWait, evidence);
+        return new AuditSettings(ConfigValues.path(audit, "file", DEFAULT_FILE.toString()),
+                ConfigValues.bytes(rolling, "max_file_size", DEFAULT_MAX_FILE_SIZE),
+                ConfigValues.integer(rolling, "max_history", DEFAULT_MAX_HISTORY, 0, 100_000),
+                ConfigValues.bytes(rolling, "total_size_cap", 0),
+                ConfigValues.bool(rolling, "compress", false),
+                ConfigValues.integer(queue, "capacity", DEFAULT_QUEUE_CAPACITY, 1, 10_000_000),
+                ConfigValues.duration(queue, "max_wait", DEFAULT_MAX_WAIT),
+                AuditEvidence.from(ConfigValues.section(audit, "evidence")));
     }
 
     /**
      * The settings with the file chosen the documented way: {@code serve --audit FILE} if given, else the
-     * config's {@code audit.file}, else {@code stirshield-audit.jsonl} in the working directory.
+     * config's {@code audit.file}, else {@code stirshield-audit.jsonl} beside the configuration file.
      */
     public static AuditSettings resolve(Path cliFile, JsonNode audit) {
         AuditSettings s = from(audit);

@@ -36,6 +36,29 @@ public final class DecisionRecorder implements AutoCloseable {
     }
 
     /**
+     * What the recorder is built from: the {@code audit:} and {@code metrics:} sections with the command-line
+     * overrides applied. Reading them validates them (check-config reads them the same way).
+     *
+     * @param audit the audit log
+     * @param metrics the metrics/health endpoint
+     * @param replayEntries {@code audit.replay.max_entries}
+     */
+    public record Settings(AuditSettings audit, MetricsSettings metrics, int replayEntries) {
+        /**
+         * @param config the whole configuration tree
+         * @param auditFile {@code serve --audit FILE}, or null
+         * @param metricsListen {@code serve --metrics HOST:PORT|off}, or null
+         */
+        public static Settings from(JsonNode config, Path auditFile, String metricsListen) {
+            JsonNode auditSection = ConfigValues.section(config, "audit");
+            return new Settings(AuditSettings.resolve(auditFile, auditSection),
+                    MetricsSettings.resolve(metricsListen, ConfigValues.section(config, "metrics")),
+                    ConfigValues.integer(ConfigValues.section(auditSection, "replay"), "max_entries",
+                            DEFAULT_REPLAY_ENTRIES, 1, 100_000_000));
+        }
+    }
+
+    /**
      * Opens the audit log and starts the metrics endpoint.
      *
      * @param config the whole configuration tree (its {@code audit:} and {@code metrics:} sections are used)
@@ -47,16 +70,16 @@ public final class DecisionRecorder implements AutoCloseable {
      */
     public static DecisionRecorder start(JsonNode config, Path auditFile, String metricsListen, Duration replayWindow)
             throws IOException {
-        JsonNode auditSection = ConfigValues.section(config, "audit");
-        AuditSettings auditSettings = AuditSettings.resolve(auditFile, auditSection);
-        MetricsSettings metricsSettings = MetricsSettings.resolve(metricsListen, ConfigValues.section(config, "metrics"));
-        int replayEntries = ConfigValues.integer(ConfigValues.section(auditSection, "replay"), "max_entries",
-                DEFAULT_REPLAY_ENTRIES);
-        ReplayDetector replay = new ReplayDetector(replayWindow, replayEntries);
+        return start(Settings.from(config, auditFile, metricsListen), replayWindow);
+    }
+
+    /** Opens the audit log and starts the metrics endpoint, as {@code settings} say. */
+    public static DecisionRecorder start(Settings settings, Duration replayWindow) throws IOException {
+        ReplayDetector replay = new ReplayDetector(replayWindow, settings.replayEntries());
         Metrics metrics = new Metrics();
-        AuditLog audit = AuditLog.open(auditSettings);
+        AuditLog audit = AuditLog.open(settings.audit());
         try {
-            metrics.start(metricsSettings);
+            metrics.start(settings.metrics());
         } catch (IOException | RuntimeException e) {
             audit.close();
             throw e;

@@ -37,20 +37,19 @@ public enum LogFormat {
      * @throws IllegalArgumentException for any other value (the message names the key)
      */
     public static LogFormat from(JsonNode config) {
-        JsonNode logging = ConfigValues.section(config, "logging");
-        String v = ConfigValues.string(logging, "format", null);
-        String key = "logging.format";
-        if (v == null) {
-            v = System.getenv("STIRSHIELD_LOG_FORMAT");
-            key = "STIRSHIELD_LOG_FORMAT";
+        String v = ConfigValues.choice(ConfigValues.section(config, "logging"), "format", null, "text", "json");
+        if (v != null) {
+            return v.equals("json") ? JSON : TEXT;
         }
-        if (v == null || v.isBlank()) {
+        String env = System.getenv("STIRSHIELD_LOG_FORMAT");
+        if (env == null || env.isBlank()) {
             return TEXT;
         }
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+        return switch (env.trim().toLowerCase(Locale.ROOT)) {
             case "text" -> TEXT;
             case "json" -> JSON;
-            default -> throw new IllegalArgumentException(key + ": expected text or json, not '" + v.trim() + "'");
+            default -> throw new IllegalArgumentException("STIRSHIELD_LOG_FORMAT: expected text | json, not '"
+                    + env.trim() + "'");
         };
     }
 

@@ -69,6 +69,7 @@ public final class Metrics implements AutoCloseable {
     private final Histogram certFetchSeconds;
     private final Map<String, Supplier<Instant>> expiries = new ConcurrentHashMap<>();
     private final CertificateEvents certificateEvents;
+    private final java.util.Map<String, String> healthWarnings = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile java.util.function.IntSupplier agiInFlight;
     private volatile java.util.function.Supplier<AgiCounts> agiCounts;
     private final Counter policyReloads;
@@ -318,7 +319,7 @@ public final class Metrics implements AutoCloseable {
                     .port(settings.port())
                     .registry(registry)
                     .executorService(pool)
-                    .defaultHandler(Metrics::handleOther)
+                    .defaultHandler(this::handleOther)
                     .buildAndStart();
         } catch (IOException | RuntimeException e) {
             pool.shutdownNow();
@@ -328,12 +329,22 @@ public final class Metrics implements AutoCloseable {
         LOG.info("metrics on http://{}:{}/metrics, liveness on /health", host, server.getPort());
     }
 
-    /** {@code /health}: 200 ok (liveness); anything else but {@code /metrics}: 404. */
-    private static void handleOther(HttpExchange ex) throws IOException {
+    /**
+     * A standing condition an operator must see on {@code /health} (still 200: the service works), e.g. no
+     * policy file; replaces an earlier warning with the same {@code key}.
+     */
+    public void healthWarning(String key, String text) {
+        healthWarnings.put(key, text);
+    }
+
+    /** {@code /health}: 200 ok (liveness) plus one {@code warning:} line per standing condition; else 404. */
+    private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             boolean health = "/health".equals(path);
-            byte[] body = (health ? "ok\n" : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
+            StringBuilder ok = new StringBuilder("ok\n");
+            healthWarnings.forEach((k, v) -> ok.append("warning: ").append(k).append(": ").append(v).append('\n'));
+            byte[] body = (health ? ok.toString() : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             boolean head = "HEAD".equals(ex.getRequestMethod());
             ex.sendResponseHeaders(health ? 200 : 404, head ? -1 : body.length);

@@ -39,7 +39,13 @@ public record MetricsSettings(boolean enabled, String host, int port) {
 
     /** From the {@code metrics:} section (missing or null: enabled on 127.0.0.1:9464). */
     public static MetricsSettings from(JsonNode metrics) {
-        return parse(ConfigValues.bool(metrics, "enabled", true), ConfigValues.string(metrics, "listen", DEFAULT_LISTEN));
+        boolean enabled = ConfigValues.bool(metrics, "enabled", true);
+        String listen = ConfigValues.string(metrics, "listen", DEFAULT_LISTEN);
+        try {
+            return parse(enabled, listen);
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.fail(metrics, "listen", e.getMessage().replaceFirst("^metrics\\.listen: ", ""));
+        }
     }
 
     /**

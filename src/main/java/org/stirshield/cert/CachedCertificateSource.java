@@ -53,13 +53,16 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         long expiresAt();
 
         int weight();
+
+        /** The trust set the entry was loaded under: after {@link #replaceTrust} an older entry is reloaded. */
+        Trust trust();
     }
 
-    private record Good(Credential credential, int weight, long expiresAt, long refreshAt, boolean pinned)
+    private record Good(Credential credential, int weight, long expiresAt, long refreshAt, boolean pinned, Trust trust)
             implements Entry {
     }
 
-    private record Failed(CredentialFailure failure, String message, long expiresAt) implements Entry {
+    private record Failed(CredentialFailure failure, String message, long expiresAt, Trust trust) implements Entry {
         @Override
         public int weight() {
             return 64;
@@ -68,14 +71,17 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
 
     private final FetchSettings settings;
     private final GuardedFetcher fetcher;
-    private final CredentialValidator validator;
+    /** What validation trusts and which URLs are pinned, swapped as one ({@link #replaceTrust}). */
+    private record Trust(CredentialValidator validator, Map<String, List<X509Certificate>> pinned) {
+    }
+
+    private volatile Trust trust;
     private final CertificateEvents events;
     private final Ticker ticker;
     private final Clock clock;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final DiskCache disk;
-    private final Map<String, List<X509Certificate>> pinned;
     private final AsyncCache<String, Entry> cache;
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final Semaphore fetchPermits;
@@ -92,13 +98,12 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             Map<String, List<X509Certificate>> pinned) {
         this.settings = settings;
         this.fetcher = fetcher;
-        this.validator = validator;
+        this.trust = new Trust(validator, Map.copyOf(pinned));
         this.events = events == null ? CertificateEvents.NONE : events;
         this.ticker = ticker;
         this.clock = clock;
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
-        this.pinned = Map.copyOf(pinned);
         this.disk = settings.cache().dir() == null ? null : new DiskCache(settings.cache().dir(), settings.maxBodyBytes());
         this.fetchPermits = new Semaphore(settings.maxConcurrentFetches());
         for (CredentialFailure f : CredentialFailure.values()) {
@@ -121,7 +126,12 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             throw new CredentialException(CredentialFailure.BAD_URL, "x5u empty or longer than "
                     + UrlRules.MAX_URL_CHARS + " characters");
         }
+        Trust t = trust;
         CompletableFuture<Entry> f = cache.getIfPresent(x5u);
+        if (f != null && f.isDone() && f.join().trust() != t) {
+            cache.asMap().remove(x5u, f); // loaded under trust material a reload has replaced
+            f = null;
+        }
         Entry e;
         if (f != null && f.isDone()) {
             hits.increment();
@@ -137,11 +147,21 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         }
         if (e instanceof Good g) {
             maybeRefresh(x5u, g, at);
-            validator.checkValidAt(g.credential(), at, deadline);
+            g.trust().validator().checkValidAt(g.credential(), at, deadline);
             return g.credential();
         }
         Failed failed = (Failed) e;
         throw new CredentialException(failed.failure(), failed.message());
+    }
+
+    /**
+     * Replaces the trust anchors and CRLs ({@code validator}) and the pinned certificates in one step (SIGHUP):
+     * calls from now on validate against the new set; every cached result, good or failed, was reached under
+     * the old one and is loaded again on its next use.
+     */
+    public void replaceTrust(CredentialValidator validator, Map<String, List<X509Certificate>> pinned) {
+        trust = new Trust(validator, Map.copyOf(pinned));
+        cache.synchronous().invalidateAll();
     }
 
     /** Counters since start. */
@@ -164,7 +184,15 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
      * call signed with it).
      */
     public java.time.Instant pinnedNotAfter() {
-        return CertificateChains.earliestNotAfter(pinned.values().stream().flatMap(List::stream).toList());
+        return CertificateChains.earliestNotAfter(trust.pinned().values().stream().flatMap(List::stream).toList());
+    }
+
+    /**
+     * The earliest notAfter of the trust anchors in force (after a SIGHUP: the new set), or null when there are
+     * none: for the expiry metric (an expired root fails every call signed under it).
+     */
+    public java.time.Instant trustAnchorsNotAfter() {
+        return CertificateChains.earliestNotAfter(trust.validator().anchors().certificates());
     }
 
     /**
@@ -238,18 +266,22 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     private Entry load(String url, Instant at, boolean fromDisk) {
         long t0 = System.nanoTime();
         boolean network = false;
+        Trust t = trust;
+        CredentialValidator validator = t.validator();
         try {
-            List<X509Certificate> pin = pinned.get(url);
+            List<X509Certificate> pin = t.pinned().get(url);
             if (pin != null) {
+                // a pinned URL is a local file whatever its scheme: never fetched, so no URL rule applies
                 Credential c = validator.validate(url, pin, at, Deadline.in(settings.fetchTimeout()));
-                return good(c, settings.cache().maxTtl(), true);
+                return good(c, settings.cache().maxTtl(), true, t);
             }
+            fetcher.checkUrl(url, UrlRules.Kind.X5U); // the URL rules, before the disk cache too
             if (disk != null && fromDisk) {
                 Optional<DiskCache.Stored> stored = disk.read(url, clock.instant());
                 if (stored.isPresent()) {
                     try {
                         Credential c = validator.validate(url, stored.get().chain(), at, Deadline.in(settings.fetchTimeout()));
-                        return good(c, Duration.between(clock.instant(), stored.get().expires()), false);
+                        return good(c, Duration.between(clock.instant(), stored.get().expires()), false, t);
                     } catch (CredentialException e) {
                         LOG.info("cached file for x5u {} no longer validates ({}); fetching", Printable.of(url), e.failure());
                     }
@@ -258,7 +290,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             if (!fetchPermits.tryAcquire(settings.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
                 // Local congestion, not the server's fault: answer the waiting calls, remember nothing.
                 return new Failed(CredentialFailure.TIMEOUT, "x5u " + Printable.of(url) + ": more than "
-                        + settings.maxConcurrentFetches() + " fetches in flight", ticker.read());
+                        + settings.maxConcurrentFetches() + " fetches in flight", ticker.read(), t);
             }
             network = true;
             GuardedFetcher.Response r;
@@ -276,23 +308,23 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             events.fetched(CertificateEvents.Fetch.X5U, null, latency);
             Instant now = clock.instant();
             Duration ttl = max(settings.cache().minTtl(), r.freshness(now).orElse(Duration.ZERO));
-            Good g = good(c, ttl, false);
+            Good g = good(c, ttl, false, t);
             if (disk != null) {
                 disk.write(url, chain, now.plusNanos(g.expiresAt() - ticker.read()));
             }
             return g;
         } catch (CredentialException e) {
-            return failed(url, e.failure(), e.getMessage(), t0, network);
+            return failed(url, e.failure(), e.getMessage(), t0, network, t);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(url, CredentialFailure.TIMEOUT, "interrupted", t0, network);
+            return failed(url, CredentialFailure.TIMEOUT, "interrupted", t0, network, t);
         } catch (RuntimeException | Error e) {
             LOG.error("x5u {}: unexpected failure while loading", Printable.of(url), e);
-            return failed(url, CredentialFailure.UNREACHABLE, "internal error: " + e, t0, network);
+            return failed(url, CredentialFailure.UNREACHABLE, "internal error: " + e, t0, network, t);
         }
     }
 
-    private Failed failed(String url, CredentialFailure failure, String message, long t0, boolean network) {
+    private Failed failed(String url, CredentialFailure failure, String message, long t0, boolean network, Trust t) {
         Duration latency = Duration.ofNanos(System.nanoTime() - t0);
         if (network) {
             recordLatency(latency);
@@ -303,11 +335,11 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         }
         LOG.info("x5u {}: {} ({}); remembered for {}", Printable.of(url), failure, message,
                 settings.cache().negativeTtl());
-        return new Failed(failure, message, saturatedAdd(ticker.read(), settings.cache().negativeTtl().toNanos()));
+        return new Failed(failure, message, saturatedAdd(ticker.read(), settings.cache().negativeTtl().toNanos()), t);
     }
 
     /** Lifetime {@code wanted}, at most max_ttl, never past any certificate's notAfter. */
-    private Good good(Credential c, Duration wanted, boolean pin) {
+    private Good good(Credential c, Duration wanted, boolean pin, Trust t) {
         Duration ttl = min(wanted, settings.cache().maxTtl());
         Instant now = clock.instant();
         int weight = 0;
@@ -323,7 +355,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         long nanos = ttl.toNanos();
         long expiresAt = saturatedAdd(ticker.read(), nanos);
         long ahead = Math.min(settings.cache().refreshAhead().toNanos(), nanos / 2);
-        return new Good(c, weight, expiresAt, expiresAt - ahead, pin);
+        return new Good(c, weight, expiresAt, expiresAt - ahead, pin, t);
     }
 
     private void recordLatency(Duration d) {

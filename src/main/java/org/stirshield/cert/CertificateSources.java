@@ -31,8 +31,17 @@ public final class CertificateSources {
      * refresh ahead, optional disk cache, pinned URLs. Close it at shutdown.
      */
     public static CachedCertificateSource production(FetchSettings s, CredentialValidator validator, CertificateEvents events) {
-        return buildWarm(s, validator, events, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
-                Ticker.systemTicker(), Clock.systemUTC());
+        return production(s, validator, events, readPinned(s.pinned()));
+    }
+
+    /** {@link #production(FetchSettings, CredentialValidator, CertificateEvents)} with pinned chains already read. */
+    public static CachedCertificateSource production(FetchSettings s, CredentialValidator validator, CertificateEvents events,
+            Map<String, List<X509Certificate>> pinned) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        GuardedFetcher f = fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex);
+        ex.execute(f::warmUp);
+        return new CachedCertificateSource(s, f, validator, events, Ticker.systemTicker(), Clock.systemUTC(), ex, true,
+                pinned);
     }
 
     /**
@@ -64,15 +73,6 @@ public final class CertificateSources {
                 s.maxRedirects(), trace, executor);
     }
 
-    private static CachedCertificateSource buildWarm(FetchSettings s, CredentialValidator validator,
-            CertificateEvents events, GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust,
-            GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
-        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
-        GuardedFetcher f = fetcher(s, resolver, trust, trace, ex);
-        ex.execute(f::warmUp);
-        return new CachedCertificateSource(s, f, validator, events, ticker, clock, ex, true, readPinned(s.pinned()));
-    }
-
     static CachedCertificateSource build(FetchSettings s, CredentialValidator validator, CertificateEvents events,
             GuardedFetcher.Resolver resolver, javax.net.ssl.TrustManager[] trust, GuardedFetcher.Trace trace, Ticker ticker, Clock clock) {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
@@ -80,19 +80,21 @@ public final class CertificateSources {
                 true, readPinned(s.pinned()));
     }
 
-    /** Reads the pinned PEM files now, so a missing or broken file fails at startup. */
+    /** Reads the pinned PEM files now, so a missing or broken file fails at startup (and at check-config). */
     static Map<String, List<X509Certificate>> readPinned(Map<String, Path> files) {
         Map<String, List<X509Certificate>> out = new LinkedHashMap<>();
-        files.forEach((url, file) -> {
+        files.forEach((url, f) -> {
+            Path file = f.toAbsolutePath().normalize();
+            String where = "certificates.pinned: \"" + Printable.of(url) + "\": " + file + ": ";
             try {
                 if (Files.size(file) > 1024 * 1024) {
-                    throw new IllegalArgumentException("certificates.pinned " + file + ": larger than 1 MiB");
+                    throw new IllegalArgumentException(where + "larger than 1 MiB");
                 }
                 out.put(url, CertificateChains.parse(Files.readAllBytes(file)));
             } catch (IOException e) {
-                throw new IllegalArgumentException("certificates.pinned " + url + ": cannot read " + file + ": " + e, e);
+                throw new IllegalArgumentException(where + "cannot read: " + org.stirshield.config.ConfigValues.why(e), e);
             } catch (CredentialException e) {
-                throw new IllegalArgumentException("certificates.pinned " + url + ": " + file + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(where + e.getMessage(), e);
             }
         });
         return out;

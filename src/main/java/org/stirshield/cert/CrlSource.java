@@ -20,6 +20,14 @@ public interface CrlSource {
     X509CRL crlFor(X509Certificate cert, X509Certificate issuer, Instant at, Deadline deadline)
             throws CredentialException;
 
+    /** {@code preferred}'s CRL when it has one (operator-supplied files need no fetch), else {@code fallback}'s. */
+    static CrlSource firstOf(CrlSource preferred, CrlSource fallback) {
+        return (cert, issuer, at, deadline) -> {
+            X509CRL known = preferred.crlFor(cert, issuer, at, deadline);
+            return known != null ? known : fallback.crlFor(cert, issuer, at, deadline);
+        };
+    }
+
     /** A source that knows no CRL. */
     static CrlSource none() {
         return (cert, issuer, at, deadline) -> (X509CRL) null;

@@ -2,18 +2,20 @@ package org.stirshield.cert;
 
 import static org.stirshield.config.ConfigValues.bool;
 import static org.stirshield.config.ConfigValues.bytes;
+import static org.stirshield.config.ConfigValues.choice;
 import static org.stirshield.config.ConfigValues.duration;
+import static org.stirshield.config.ConfigValues.fail;
 import static org.stirshield.config.ConfigValues.integer;
+import static org.stirshield.config.ConfigValues.path;
+import static org.stirshield.config.ConfigValues.resolve;
 import static org.stirshield.config.ConfigValues.section;
-import static org.stirshield.config.ConfigValues.string;
+import static org.stirshield.config.ConfigValues.strings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -86,109 +88,94 @@ public record FetchSettings(
         return from(null);
     }
 
-    /** Reads the {@code certificates:} section (null or missing = all defaults). */
+    /**
+     * Reads the {@code certificates:} section (null or missing = all defaults). Relative paths
+     * ({@code tls_ca_file}, {@code cache.dir}, {@code pinned} files) resolve against the configuration
+     * file's directory ({@link org.stirshield.config.ConfigValues#path}).
+     */
     public static FetchSettings from(JsonNode s) {
         JsonNode c = section(s, "cache");
         JsonNode r = section(s, "crl");
-        String dir = string(c, "dir", null);
-        String ca = string(s, "tls_ca_file", null);
-        String onUnavailable = string(r, "on_unavailable", "fail").trim().toLowerCase(Locale.ROOT);
-        if (!onUnavailable.equals("fail") && !onUnavailable.equals("ignore")) {
-            throw new IllegalArgumentException("certificates.crl.on_unavailable: fail or ignore, not " + onUnavailable);
-        }
+        String onUnavailable = choice(r, "on_unavailable", "fail", "fail", "ignore");
+        List<String> permit = strings(s, "permit_cidrs", List.of(), false);
+        List<String> deny = strings(s, "deny_cidrs", List.of(), false);
+        cidrs(s, "permit_cidrs", permit);
+        cidrs(s, "deny_cidrs", deny);
         return new FetchSettings(
                 bool(s, "allow_http", false),
-                ports(section(s, "allowed_ports")),
-                strings(section(s, "permit_cidrs"), "certificates.permit_cidrs"),
-                strings(section(s, "deny_cidrs"), "certificates.deny_cidrs"),
+                ports(s),
+                permit,
+                deny,
                 duration(s, "connect_timeout", Duration.ofSeconds(1)),
                 duration(s, "fetch_timeout", Duration.ofSeconds(2)),
                 bytes(s, "max_body_bytes", 16 * 1024),
-                integer(s, "max_redirects", 0),
-                integer(s, "max_concurrent_fetches", 32),
-                ca == null || ca.isBlank() ? null : Path.of(ca),
+                integer(s, "max_redirects", 0, 0, 1),
+                integer(s, "max_concurrent_fetches", 32, 1, 10_000),
+                path(s, "tls_ca_file", null),
                 new Cache(
-                        integer(c, "max_entries", 10_000),
+                        integer(c, "max_entries", 10_000, 1, 10_000_000),
                         bytes(c, "max_weight", 64L * 1024 * 1024),
                         duration(c, "min_ttl", Duration.ofHours(24)),
                         duration(c, "max_ttl", Duration.ofDays(7)),
                         duration(c, "negative_ttl", Duration.ofSeconds(30)),
                         duration(c, "refresh_ahead", Duration.ofHours(1)),
-                        dir == null || dir.isBlank() ? null : Path.of(dir)),
-                pinned(section(s, "pinned")),
+                        path(c, "dir", null)),
+                pinned(s),
                 new Crl(onUnavailable.equals("fail"), bytes(r, "max_bytes", 1024 * 1024),
                         duration(r, "min_ttl", Duration.ofMinutes(5))));
     }
 
-    /**
-     * Like {@link #from(JsonNode)}, with relative paths ({@code tls_ca_file}, {@code cache.dir},
-     * {@code pinned} files) resolved against {@code baseDir} (the configuration file's directory), when
-     * given.
-     */
-    public static FetchSettings from(JsonNode s, Path baseDir) {
-        FetchSettings f = from(s);
-        if (baseDir == null) {
-            return f;
-        }
-        Map<String, Path> pins = new LinkedHashMap<>();
-        f.pinned().forEach((url, file) -> pins.put(url, baseDir.resolve(file)));
-        Cache c = f.cache();
-        return new FetchSettings(f.allowHttp(), f.allowPorts(), f.permitCidrs(), f.denyCidrs(), f.connectTimeout(),
-                f.fetchTimeout(), f.maxBodyBytes(), f.maxRedirects(), f.maxConcurrentFetches(),
-                f.tlsCaFile() == null ? null : baseDir.resolve(f.tlsCaFile()),
-                new Cache(c.maxEntries(), c.maxWeight(), c.minTtl(), c.maxTtl(), c.negativeTtl(), c.refreshAhead(),
-                        c.dir() == null ? null : baseDir.resolve(c.dir())),
-                pins, f.crl());
-    }
-
-    private static Set<Integer> ports(JsonNode n) {
-        if (n.isMissingNode()) {
+    private static Set<Integer> ports(JsonNode s) {
+        List<String> given = strings(s, "allowed_ports", null, true);
+        if (given == null) {
             return Set.of(443, 8443);
         }
-        if (n.isTextual() && (n.asText().trim().equals("*") || n.asText().trim().equalsIgnoreCase("any"))) {
+        if (given.size() == 1 && (given.get(0).equals("*") || given.get(0).equalsIgnoreCase("any"))) {
             return Set.of();
         }
         Set<Integer> out = new TreeSet<>();
-        for (JsonNode p : n.isArray() ? n : List.of(n)) {
+        for (String p : given) {
             int v;
             try {
-                v = p.isInt() ? p.intValue() : Integer.parseInt(p.asText().trim());
+                v = Integer.parseInt(p.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("certificates.allowed_ports: not a port: " + p.asText());
+                v = -1;
             }
             if (v < 1 || v > 65535) {
-                throw new IllegalArgumentException("certificates.allowed_ports: not a port: " + v);
+                throw fail(s, "allowed_ports", "not a port (1..65535): " + p);
             }
             out.add(v);
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("certificates.allowed_ports: empty list (use \"*\" for any port)");
+            throw fail(s, "allowed_ports", "empty list (use \"any\" for any port)");
         }
         return out;
     }
 
-    private static List<String> strings(JsonNode n, String name) {
-        List<String> out = new ArrayList<>();
-        if (n.isMissingNode()) {
-            return out;
+    private static void cidrs(JsonNode s, String key, List<String> blocks) {
+        for (String b : blocks) {
+            try {
+                Cidr.parse(b);
+            } catch (IllegalArgumentException e) {
+                throw fail(s, key, e.getMessage());
+            }
         }
-        if (!n.isArray()) {
-            throw new IllegalArgumentException(name + ": expected a list");
-        }
-        n.forEach(e -> out.add(e.asText()));
-        return out;
     }
 
-    private static Map<String, Path> pinned(JsonNode n) {
+    private static Map<String, Path> pinned(JsonNode s) {
+        JsonNode n = section(s, "pinned");
         Map<String, Path> out = new LinkedHashMap<>();
-        if (n.isMissingNode()) {
-            return out;
-        }
-        if (!n.isObject()) {
-            throw new IllegalArgumentException("certificates.pinned: expected a map of URL: PEM file");
-        }
         for (Map.Entry<String, JsonNode> e : n.properties()) {
-            out.put(e.getKey(), Path.of(e.getValue().asText()));
+            JsonNode v = e.getValue();
+            if (v.isContainerNode() || v.isNull() || v.asText().isBlank()) {
+                throw fail(n, e.getKey(), "expected the path of a PEM file (x5u URL: file)");
+            }
+            try {
+                UrlRules.parseForPinning(e.getKey());
+            } catch (IllegalArgumentException ex) {
+                throw fail(n, e.getKey(), ex.getMessage());
+            }
+            out.put(e.getKey(), resolve(n, v.asText().strip()));
         }
         return out;
     }

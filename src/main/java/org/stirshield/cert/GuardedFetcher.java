@@ -162,6 +162,11 @@ final class GuardedFetcher implements AutoCloseable {
      * GETs {@code url}. Never takes longer than the fetch timeout or {@code deadline}, never reads more
      * than {@code maxBytes} of body, never connects to an address the guard refuses.
      */
+    /** Whether {@code url} may be fetched at all (scheme, port, form), without any I/O: the {@link UrlRules}. */
+    void checkUrl(String url, UrlRules.Kind kind) throws CredentialException {
+        rules.check(url, kind);
+    }
+
     Response fetch(String url, UrlRules.Kind kind, long maxBytes, Deadline deadline) throws CredentialException {
         long start = System.nanoTime();
         Deadline d = deadline.atMost(fetchTimeout);

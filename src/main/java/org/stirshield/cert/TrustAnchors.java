@@ -18,10 +18,16 @@ import java.util.stream.Stream;
  */
 public final class TrustAnchors {
     private final List<X509Certificate> certificates;
+    private final List<Path> origins;
     private final Set<TrustAnchor> anchors;
 
     private TrustAnchors(List<X509Certificate> certificates) {
+        this(certificates, java.util.Collections.nCopies(certificates.size(), null));
+    }
+
+    private TrustAnchors(List<X509Certificate> certificates, List<Path> origins) {
         this.certificates = List.copyOf(certificates);
+        this.origins = new ArrayList<>(origins);
         Set<TrustAnchor> a = new LinkedHashSet<>();
         for (X509Certificate c : certificates) {
             a.add(new TrustAnchor(c, null));
@@ -59,24 +65,56 @@ public final class TrustAnchors {
             throw new IOException("trust anchors: no such file or directory: " + dirOrFile);
         }
         List<X509Certificate> certs = new ArrayList<>();
+        List<Path> from = new ArrayList<>();
         for (Path f : files) {
             if (Files.size(f) > 1024 * 1024) {
                 throw new IOException("trust anchors: file too large: " + f);
             }
             try {
-                certs.addAll(CertificateChains.parse(Files.readAllBytes(f), 1000));
+                List<X509Certificate> in = CertificateChains.parse(Files.readAllBytes(f), 1000);
+                certs.addAll(in);
+                from.addAll(java.util.Collections.nCopies(in.size(), f.toAbsolutePath().normalize()));
             } catch (CredentialException e) {
-                throw new IOException("trust anchors: " + f + ": " + e.getMessage());
+                throw new IOException("trust anchors: " + f.toAbsolutePath().normalize() + ": " + e.getMessage());
             }
         }
-        return new TrustAnchors(certs);
+        return new TrustAnchors(certs, from);
     }
 
     /** Several sources together. */
     public TrustAnchors plus(TrustAnchors other) {
         List<X509Certificate> all = new ArrayList<>(certificates);
         all.addAll(other.certificates);
-        return new TrustAnchors(all);
+        List<Path> from = new ArrayList<>(origins);
+        from.addAll(other.origins);
+        return new TrustAnchors(all, from);
+    }
+
+    /**
+     * Why each anchor that cannot anchor a chain at {@code now} is unusable ({@code /etc/stirshield/trust/x.pem:
+     * CN=...: expired 2024-01-01T00:00:00Z}): outside its validity, or not a CA certificate (basicConstraints
+     * CA:TRUE, keyCertSign when keyUsage is present). Empty when every anchor is usable.
+     */
+    public List<String> unusable(java.time.Instant now) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < certificates.size(); i++) {
+            X509Certificate c = certificates.get(i);
+            String why = null;
+            if (c.getNotAfter().toInstant().isBefore(now)) {
+                why = "expired " + c.getNotAfter().toInstant();
+            } else if (c.getNotBefore().toInstant().isAfter(now)) {
+                why = "not valid before " + c.getNotBefore().toInstant();
+            } else if (c.getBasicConstraints() < 0) {
+                why = "not a CA certificate (no basicConstraints CA:TRUE): a leaf or end-entity certificate";
+            } else if (c.getKeyUsage() != null && !c.getKeyUsage()[5]) {
+                why = "its keyUsage lacks keyCertSign";
+            }
+            if (why != null) {
+                Path f = origins.get(i);
+                out.add((f == null ? "" : f + ": ") + c.getSubjectX500Principal().getName() + ": " + why);
+            }
+        }
+        return out;
     }
 
     public List<X509Certificate> certificates() {

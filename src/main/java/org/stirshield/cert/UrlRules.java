@@ -106,7 +106,7 @@ final class UrlRules {
         try {
             new URI(url);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("certificates.pinned: not a URL: " + url);
+            throw new IllegalArgumentException("not a URL: " + url);
         }
     }
 

@@ -43,11 +43,34 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // A usage error: its one line, a suggestion for a mistyped option or command, and how to get help;
+        // never the whole help text.
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine c = ex.getCommandLine();
+            java.io.PrintWriter err = c.getErr();
+            err.println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return 2;
+        });
+        // A failure while running: what failed and why (a missing file names its absolute path), no stack trace.
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("stirshield: " + ex.getMessage());
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(ex));
+            commandLine.getErr().flush();
             return 2;
         });
         return cl.execute(args);
+    }
+
+    /** An exception as one line that says what failed, where and why. */
+    static String describe(Throwable ex) {
+        if (ex instanceof java.nio.file.FileSystemException fse && fse.getFile() != null) {
+            String file = java.nio.file.Path.of(fse.getFile()).toAbsolutePath().normalize().toString();
+            return file + ": " + org.stirshield.config.ConfigValues.why(fse);
+        }
+        String m = ex.getMessage();
+        return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }
 
     @Override

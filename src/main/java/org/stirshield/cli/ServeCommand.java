@@ -1,7 +1,6 @@
 package org.stirshield.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -16,15 +15,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./stirshield serve}: the FastAGI server Asterisk calls for every inbound call. Runs until
+ * {@code stirshield serve}: the FastAGI server Asterisk calls for every inbound call. Runs until
  * SIGTERM/SIGINT, then stops accepting and lets the calls in flight finish ({@code server.shutdown_grace}).
+ * SIGHUP reloads the policy, the trust anchors, CRL files and pinned certificates. Exit 2: the configuration
+ * is invalid (the unit does not restart on it); 1: it could not start for another reason (e.g. the port is
+ * taken).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the FastAGI server (AGI(agi://127.0.0.1:4573/verify,$${PJSIP_HEADER(read,Identity)})).")
+        description = {"Run the FastAGI server (AGI(agi://127.0.0.1:4573/verify,$${PJSIP_HEADER(read,Identity)})).",
+            "Exit 2 when the configuration is invalid (the same errors check-config reports), 1 when it cannot start."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /** Exit status for an invalid configuration (stirshield.service: RestartPreventExitStatus=2). */
+    static final int CONFIG_ERROR = 2;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "stirshield.yaml (default: built-in defaults)")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "stirshield.yaml; relative paths in it resolve against its directory (default: built-in "
+                    + "defaults, relative to the working directory)")
     Path config;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "overrides server.listen (default 127.0.0.1:4573)")
@@ -38,24 +45,34 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode tree = config == null ? JsonNodeFactory.instance.objectNode() : ConfigValues.readYaml(config);
         ServerSettings settings;
+        StirShieldService.Prepared prepared;
+        JsonNode tree = null;
+        Path file = config == null ? null : config.toAbsolutePath().normalize();
         try {
+            tree = file == null ? ConfigValues.emptyConfig(Path.of("")) : ConfigValues.readYaml(file);
             LogFormat.from(tree).apply(); // logging.format: json from here on
             settings = ServerSettings.from(ConfigValues.section(tree, "server"));
             if (listen != null) {
-                settings = settings.withListen(ServerSettings.parseListen(listen));
+                try {
+                    settings = settings.withListen(ServerSettings.parseListen(listen));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--listen: " + e.getMessage());
+                }
             }
+            prepared = StirShieldService.prepare(new StirShieldService.Options(file, tree, audit, metrics));
         } catch (IllegalArgumentException e) {
-            System.err.println("stirshield serve: " + (config == null ? "" : config + ": ") + e.getMessage());
-            return 2;
+            System.err.println("stirshield serve: " + ConfigValues.locate(tree, e).getMessage());
+            System.err.println("stirshield serve: invalid configuration, not started (check it with: stirshield "
+                    + "check-config " + (file == null ? "FILE" : file) + ")");
+            return CONFIG_ERROR;
         }
         StirShieldService service;
         try {
-            service = StirShieldService.start(new StirShieldService.Options(config, tree, audit, metrics));
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            System.err.println("stirshield serve: " + (config == null ? "" : config + ": ") + e.getMessage());
-            return 2;
+            service = StirShieldService.start(prepared);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            System.err.println("stirshield serve: " + e.getMessage());
+            return 1;
         }
         AgiServer server;
         try {
@@ -66,8 +83,9 @@ final class ServeCommand implements Callable<Integer> {
             });
         } catch (java.io.IOException e) {
             service.close();
-            System.err.println("stirshield serve: cannot listen on " + settings.listen() + ": " + e.getMessage());
-            return 2;
+            System.err.println("stirshield serve: cannot listen on " + settings.listen() + " (server.listen): "
+                    + e.getMessage());
+            return 1;
         }
         ServerSettings s = settings;
         Thread hook = new Thread(() -> {

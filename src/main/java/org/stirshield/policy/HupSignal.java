@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 /**
  * SIGHUP → reload. One JVM-wide handler ({@code sun.misc.Signal}, reached by reflection so that a JVM
  * without it, or one where HUP cannot be caught, e.g. Windows or {@code -Xrs}, just logs and goes on)
- * that tells every registered {@link ReloadingPolicy}.
+ * that tells every registered target: each {@link ReloadingPolicy}, and the service's reload of trust
+ * anchors, CRL files and pinned certificates.
  */
-final class HupSignal {
+public final class HupSignal {
     private static final Logger LOG = LoggerFactory.getLogger(HupSignal.class);
     private static final Set<Runnable> TARGETS = new CopyOnWriteArraySet<>();
     private static Boolean installed;
@@ -20,7 +21,7 @@ final class HupSignal {
     }
 
     /** Registers {@code target}; returns whether SIGHUP handling is available. */
-    static synchronized boolean register(Runnable target) {
+    public static synchronized boolean register(Runnable target) {
         TARGETS.add(target);
         if (installed == null) {
             installed = install();
@@ -28,7 +29,7 @@ final class HupSignal {
         return installed;
     }
 
-    static void unregister(Runnable target) {
+    public static void unregister(Runnable target) {
         TARGETS.remove(target);
     }
 
@@ -66,7 +67,7 @@ final class HupSignal {
             Object handler = Proxy.newProxyInstance(HupSignal.class.getClassLoader(), new Class<?>[] {handlerType},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
-                            LOG.info("SIGHUP: reloading the policy");
+                            LOG.info("SIGHUP: reloading the policy, trust anchors, CRL files and pinned certificates");
                             fire();
                             yield null;
                         }

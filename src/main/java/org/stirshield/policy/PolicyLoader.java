@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.stirshield.config.ConfigException;
+import org.stirshield.config.ConfigSchema;
+import org.stirshield.config.LocatedYaml;
 
 /**
  * Reads a policy YAML file and the CSV files it references into a {@link Policy}. Every error names
@@ -28,14 +31,15 @@ import java.util.Set;
  * {@code asterisk-conf/policy.yaml} and docs/policy.md.
  */
 public final class PolicyLoader {
-    /** The embedded example policy (used when no {@code policy.file} is configured). */
+    /** The embedded example policy (used only when asked for by name: {@code policy.file: example}). */
     public static final String EMBEDDED = "org/stirshield/policy/default-policy.yaml";
     static final long MAX_YAML_BYTES = 16L << 20;
     static final int MAX_LINE_CHARS = 4096;
     static final int MAX_ENTRIES = 10_000_000;
     static final int MAX_CSV_FILES = 64;
 
-    private static final Set<String> TOP_KEYS = Set.of("version", "description", "reject_sip_code", "unprotected",
+    /** The keys a policy file may have at its top level (check-config tells a policy file by them). */
+    public static final Set<String> TOP_KEYS = Set.of("version", "description", "reject_sip_code", "unprotected",
             "policies", "protected", "csv");
     private static final Set<String> POLICY_KEYS = Set.of("min_attest", "allowed_signers", "inbound_only",
             "deny_trunks", "allow_trunks", "on_failure", "on_missing_identity", "on_infrastructure_error", "tag",
@@ -63,6 +67,21 @@ public final class PolicyLoader {
         }
     }
 
+    /**
+     * The policy without a policy file: no number is protected; every call is verified and reported, and
+     * the unprotected defaults (allow) apply.
+     */
+    public static Policy none() {
+        NumberTable table;
+        try {
+            table = NumberTable.build(List.of(), new String[0], new String[0], new ArrayList<>());
+        } catch (PolicyException e) {
+            throw new IllegalStateException(e); // nothing to conflict
+        }
+        return new Policy(table, Map.of(), PolicyRule.unprotectedDefault(), 603, List.of(),
+                "no policy file: 0 protected entries (every call is verified and reported, none is protected)");
+    }
+
     /** Loads a policy file and analyses it for {@code check-config}: counts, duplicates, shadowed entries. */
     public static PolicyReport check(Path yaml) throws PolicyException {
         Loaded l = read(Source.file(yaml), true);
@@ -82,6 +101,8 @@ public final class PolicyLoader {
         LocatedYaml y;
         try (InputStream in = src.open(MAX_YAML_BYTES)) {
             y = LocatedYaml.parse(src.name(), in);
+        } catch (ConfigException e) {
+            throw new PolicyException(e.file(), e.line(), e.reason());
         } catch (IOException e) {
             throw new PolicyException(src.name(), 0, ioMessage(e));
         }
@@ -409,7 +430,9 @@ public final class PolicyLoader {
         for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
             String k = it.next();
             if (!allowed.contains(k)) {
-                throw new PolicyException(y.file, y.line(node, k), where + ": unknown key '" + k + "' (allowed: "
+                String close = ConfigSchema.closest(k, allowed);
+                throw new PolicyException(y.file, y.line(node, k), where + ": unknown key '" + k + "' ("
+                        + (close != null ? "did you mean '" + close + "'? " : "") + "allowed: "
                         + new java.util.TreeSet<>(allowed) + ")");
             }
         }
@@ -481,7 +504,7 @@ public final class PolicyLoader {
         if (e instanceof NoSuchFileException) {
             return "file not found";
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return org.stirshield.config.ConfigValues.why(e);
     }
 
     /** The distinct (agency, policy) pairs. */
@@ -514,7 +537,8 @@ public final class PolicyLoader {
 
         Source resolve(String relative);
 
-        static Source file(Path p) {
+        static Source file(Path file) {
+            Path p = file.toAbsolutePath().normalize();
             return new Source() {
                 @Override
                 public String name() {

@@ -60,13 +60,14 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
     }
 
     /**
-     * Loads the configured policy file (or the embedded example when none is configured). An invalid
+     * Loads the configured policy file (the embedded example when asked for by name, no protection at all
+     * when no file is configured: {@link PolicyLoader#none()}). An invalid
      * file at start-up is an error: there is no previous policy to keep. Call {@link #start()} to begin
      * watching.
      */
     public static ReloadingPolicy open(PolicySettings settings) throws PolicyException {
         if (settings.file() == null) {
-            return new ReloadingPolicy(settings, PolicyLoader.loadEmbedded());
+            return new ReloadingPolicy(settings, settings.example() ? PolicyLoader.loadEmbedded() : PolicyLoader.none());
         }
         Map<Path, Stamp> before = stamps(List.of(settings.file()));
         Policy p = PolicyLoader.load(settings.file());
@@ -135,7 +136,7 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
     public boolean reload() {
         synchronized (lock) {
             if (settings.file() == null) {
-                current.set(PolicyLoader.loadEmbedded());
+                current.set(settings.example() ? PolicyLoader.loadEmbedded() : PolicyLoader.none());
                 notifyListeners(true, current.get().summary());
                 return true;
             }

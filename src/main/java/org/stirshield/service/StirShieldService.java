@@ -5,22 +5,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
+import org.stirshield.audit.LogFormat;
 import org.stirshield.audit.Metrics;
 import org.stirshield.cert.CachedCertificateSource;
-import org.stirshield.cert.CertificateChains;
 import org.stirshield.cert.CertificateSources;
 import org.stirshield.cert.CredentialValidator;
 import org.stirshield.cert.FetchSettings;
-import org.stirshield.cert.FileCrlSource;
+import org.stirshield.cert.CrlSource;
 import org.stirshield.cert.HttpCrlSource;
-import org.stirshield.cert.TrustAnchors;
+import org.stirshield.cert.TrustMaterial;
+import org.stirshield.config.ConfigException;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.PolicyException;
+import org.stirshield.policy.PolicyLoader;
+import org.stirshield.policy.PolicyReport;
 import org.stirshield.policy.PolicySettings;
 import org.stirshield.policy.ReloadingPolicy;
 import org.stirshield.sign.OutboundSigner;
@@ -46,21 +52,161 @@ public final class StirShieldService implements AutoCloseable {
     public record Options(Path configFile, JsonNode config, Path auditFile, String metricsListen) {
     }
 
+    /**
+     * Everything the service is built from, read and checked before anything starts: every section's
+     * settings, the trust anchors, CRL and pinned files, the policy and its CSVs, the signing key, and the
+     * audit and cache directories. {@code check-config} stops here; {@code serve} starts from it, so what one
+     * accepts the other starts with.
+     */
+    public static final class Prepared {
+        final Options options;
+        final VerifierSettings verification;
+        final FetchSettings certificates;
+        final TrustMaterial trust;
+        final PolicySettings policySettings;
+        final ReloadingPolicy policy;
+        final DecisionRecorder.Settings recorder;
+        final OutboundSigner signer;
+        final OutboundSigner.Settings signing;
+
+        private Prepared(Options options, VerifierSettings verification, FetchSettings certificates, TrustMaterial trust,
+                PolicySettings policySettings, ReloadingPolicy policy, DecisionRecorder.Settings recorder,
+                OutboundSigner.Settings signing, OutboundSigner signer) {
+            this.options = options;
+            this.verification = verification;
+            this.certificates = certificates;
+            this.trust = trust;
+            this.policySettings = policySettings;
+            this.policy = policy;
+            this.recorder = recorder;
+            this.signing = signing;
+            this.signer = signer;
+        }
+
+        /**
+         * What {@code check-config} refuses but {@code serve} only warns about (it can verify and report, just
+         * never pass a signed call): no usable STI-CA root.
+         */
+        public List<String> strictProblems() {
+            return trust.anchorProblems(Instant.now());
+        }
+
+        /** Start-up warnings both print: no policy file, the example policy, unusable roots beside usable ones. */
+        public List<String> warnings() {
+            List<String> out = new ArrayList<>();
+            if (policySettings.file() == null && !policySettings.example()) {
+                out.add("policy: " + policySettings.describe() + " (set policy.file)");
+            } else if (policy.current().size() == 0) {
+                out.add("policy: " + policy.current().summary() + ": no number is protected yet");
+            }
+            if (trust.anchors().size() > 0 && strictProblems().isEmpty()) {
+                trust.anchors().unusable(Instant.now()).forEach(u -> out.add("verification.trust_dir: unusable root: " + u));
+            }
+            return out;
+        }
+
+        /** The resolved absolute path of every file and directory the configuration names, by key. */
+        public Map<String, String> paths() {
+            Map<String, String> out = new LinkedHashMap<>();
+            if (options.configFile() != null) {
+                out.put("configuration", options.configFile().toAbsolutePath().normalize().toString());
+            }
+            out.put("verification.trust_dir", trust.trustDir() + " (" + trust.anchors().size() + " certificate(s))");
+            for (int i = 0; i < verification.crlFiles().size(); i++) {
+                out.put("verification.crl_files[" + i + "]", verification.crlFiles().get(i).toAbsolutePath().toString());
+            }
+            certificates.pinned().forEach((url, f) -> out.put("certificates.pinned \"" + url + "\"",
+                    f.toAbsolutePath().toString()));
+            if (certificates.tlsCaFile() != null) {
+                out.put("certificates.tls_ca_file", certificates.tlsCaFile().toAbsolutePath().toString());
+            }
+            if (certificates.cache().dir() != null) {
+                out.put("certificates.cache.dir", certificates.cache().dir().toAbsolutePath().toString());
+            }
+            List<Path> sources = policy.current().sources();
+            out.put("policy.file", policySettings.file() == null ? policySettings.describe()
+                    : sources.isEmpty() ? policySettings.file().toString() : sources.get(0).toString());
+            for (int i = 1; i < sources.size(); i++) {
+                out.put("policy csv[" + (i - 1) + "]", sources.get(i).toString());
+            }
+            out.put("audit.file", recorder.audit().file().toAbsolutePath().toString());
+            if (signing.keyFile() != null) {
+                out.put("signing.key_file", signing.keyFile().toAbsolutePath().toString());
+            }
+            return out;
+        }
+
+        /** check-config's analysis of the policy (counts, duplicates, overlaps), or null without a policy file. */
+        public PolicyReport policyReport() throws PolicyException {
+            if (policySettings.example()) {
+                return PolicyLoader.checkEmbedded();
+            }
+            return policySettings.file() == null ? null : PolicyLoader.check(policySettings.file());
+        }
+
+        /** The policy's summary line. */
+        public String policySummary() {
+            return policy.current().summary();
+        }
+    }
+
     private final List<AutoCloseable> resources;
     private final CallScreener screener;
     private final Metrics metrics;
     private final ReloadingPolicy policy;
     private final Verifier verifier;
     private final OutboundSigner signer;
+    private final Path configFile;
+    private final Reloader reloader;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
-            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer) {
+            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader) {
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
         this.policy = policy;
         this.verifier = verifier;
         this.signer = signer;
+        this.configFile = configFile;
+        this.reloader = reloader;
+    }
+
+    /**
+     * Reads and checks the whole configuration without starting anything (see {@link Prepared}). Every error
+     * is an {@link IllegalArgumentException} saying which file (absolute path), which line or key, and why.
+     */
+    public static Prepared prepare(Options o) {
+        JsonNode root = o.config();
+        try {
+            VerifierSettings vs = VerifierSettings.from(ConfigValues.section(root, "verification"));
+            FetchSettings fs = FetchSettings.from(ConfigValues.section(root, "certificates"));
+            if (fs.tlsCaFile() != null && !Files.isReadable(fs.tlsCaFile())) {
+                throw new IllegalArgumentException("certificates.tls_ca_file: " + fs.tlsCaFile().toAbsolutePath()
+                        + ": cannot read: " + (Files.exists(fs.tlsCaFile()) ? "permission denied" : "no such file"));
+            }
+            if (fs.cache().dir() != null) {
+                Writable.directory("certificates.cache.dir", fs.cache().dir(), true);
+            }
+            DecisionRecorder.Settings rs = DecisionRecorder.Settings.from(root, o.auditFile(), o.metricsListen());
+            LogFormat.from(root); // checked here for check-config; serve applies it as soon as it has read the file
+            Writable.fileIn("audit.file", rs.audit().file());
+            OutboundSigner.Settings signing = OutboundSigner.Settings.from(ConfigValues.section(root, "signing"));
+            OutboundSigner signer = OutboundSigner.load(signing, vs.canonicalizer());
+            PolicySettings ps = PolicySettings.from(ConfigValues.section(root, "policy"));
+            TrustMaterial trust = TrustMaterial.load(vs.trustDir(), vs.crlFiles(), fs.pinned());
+            ReloadingPolicy policy;
+            try {
+                policy = ReloadingPolicy.open(ps); // not started: holds nothing until start()
+            } catch (PolicyException e) {
+                throw new ConfigException(e.file(), e.line(), (e.reason().startsWith("policy") ? "" : "policy: ")
+                        + e.reason());
+            }
+            return new Prepared(o, vs, fs, trust, ps, policy, rs, signing, signer);
+        } catch (IOException e) {
+            throw ConfigValues.locate(root, new IllegalArgumentException(e.getMessage(), e));
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.locate(root, e);
+        }
     }
 
     /**
@@ -69,58 +215,80 @@ public final class StirShieldService implements AutoCloseable {
      * whatever was already started is closed again.
      */
     public static StirShieldService start(Options o) throws IOException {
-        JsonNode root = o.config();
+        return start(prepare(o));
+    }
+
+    /** Starts the service {@link #prepare} checked. */
+    public static StirShieldService start(Prepared p) throws IOException {
+        VerifierSettings vs = p.verification;
+        FetchSettings fs = p.certificates;
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            VerifierSettings vs = VerifierSettings.from(ConfigValues.section(root, "verification"));
-            FetchSettings fs = FetchSettings.from(ConfigValues.section(root, "certificates"));
-
             // Audit log, replay detection and metrics; closed last, so every decision is on record.
-            DecisionRecorder recorder = DecisionRecorder.start(root, o.auditFile(), o.metricsListen(),
-                    vs.freshness().plus(vs.futureSkew()));
+            DecisionRecorder recorder = DecisionRecorder.start(p.recorder, vs.freshness().plus(vs.futureSkew()));
             started.add(recorder);
             recorder.auditLog().closeOnShutdownByOwner(); // close() drains it after the calls in flight
             Metrics metrics = recorder.metrics();
 
-            TrustAnchors anchors = Files.exists(vs.trustDir()) ? TrustAnchors.load(vs.trustDir()) : TrustAnchors.empty();
-            if (anchors.isEmpty()) {
-                LOG.warn("no STI-CA trust anchors in {}: every signed call will fail with untrusted_chain", vs.trustDir());
+            for (String problem : p.strictProblems()) {
+                LOG.warn("{}", problem);
+            }
+            for (String warning : p.warnings()) {
+                LOG.warn("{}", warning);
+            }
+            if (p.policySettings.file() == null && !p.policySettings.example()) {
+                metrics.healthWarning("policy", p.policySettings.describe());
             }
             // CRT-05: CRLs given in verification.crl_files first, else each certificate's CRL Distribution Point.
-            HttpCrlSource crls = CertificateSources.crls(fs, FileCrlSource.load(vs.crlFiles()), metrics.certificates());
+            HttpCrlSource crls = CertificateSources.crls(fs, null, metrics.certificates());
             started.add(crls);
-            CredentialValidator validator = new CredentialValidator(anchors, crls, CertificateSources.revocationMode(fs));
-            CachedCertificateSource certificates = CertificateSources.production(fs, validator, metrics.certificates());
+            CachedCertificateSource certificates = CertificateSources.production(fs,
+                    validator(p.trust, crls, fs), metrics.certificates(), p.trust.pinned());
             started.add(certificates);
             // read at each scrape: an expired root or pinned certificate silently fails every call it signs for
-            metrics.bindCertificateExpiry("trust_anchor",
-                    () -> CertificateChains.earliestNotAfter(validator.anchors().certificates()));
+            metrics.bindCertificateExpiry("trust_anchor", certificates::trustAnchorsNotAfter);
             metrics.bindCertificateExpiry("pinned", certificates::pinnedNotAfter);
             metrics.bindCertificateExpiry("signer", certificates::cachedNotAfter);
             Verifier verifier = Verifier.create(vs, certificates);
 
-            // Relative paths in stirshield.yaml (trust_dir, pinned files, policy.file, audit.file) are relative
-            // to the working directory.
-            ReloadingPolicy policy = ReloadingPolicy.open(PolicySettings.from(ConfigValues.section(root, "policy")));
+            ReloadingPolicy policy = p.policy;
             started.add(policy);
             metrics.policyReloaded(true); // the initial load (open() refuses an invalid file)
             policy.addListener((ok, detail) -> metrics.policyReloaded(ok));
             policy.start();
 
-            LOG.info("verification ready: {} trust anchor(s), region {}, ES256 via {}, policy {}, audit {}",
-                    anchors.size(), vs.region(), verifier.cryptoProvider(), policy.current().summary(),
-                    recorder.auditLog().settings().file());
-            OutboundSigner signer = OutboundSigner.load(
-                    OutboundSigner.Settings.from(ConfigValues.section(root, "signing")), vs.canonicalizer());
+            LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {}",
+                    p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),
+                    policy.current().summary(), recorder.auditLog().settings().file().toAbsolutePath());
             CallScreener screener = new ScreeningPipeline(verifier, policy, recorder, Clock.systemUTC());
-            return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, signer);
-        } catch (PolicyException e) {
-            closeAll(started);
-            throw new IllegalArgumentException("policy: " + e.getMessage(), e);
+            Path configFile = p.options.configFile();
+            Reloader reloader = configFile == null ? null
+                    : new Reloader(configFile, p.options.config(), certificates, crls, fs);
+            if (reloader != null) {
+                started.add(reloader);
+                reloader.listen();
+            }
+            return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, p.signer,
+                    configFile, reloader);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
         }
+    }
+
+    /** The validator for a trust set: its anchors, its CRL files first, else the CRL Distribution Points. */
+    static CredentialValidator validator(TrustMaterial trust, HttpCrlSource crls, FetchSettings fs) {
+        return new CredentialValidator(trust.anchors(), CrlSource.firstOf(trust.crls(), crls),
+                CertificateSources.revocationMode(fs));
+    }
+
+    /**
+     * Reloads what a SIGHUP reloads besides the policy: re-reads the configuration file and swaps in its trust
+     * anchors, CRL files and pinned certificates as one set, or keeps the old set when anything is invalid.
+     * Returns whether the new set is in force (false without a configuration file).
+     */
+    public boolean reloadTrust() {
+        return reloader != null && reloader.reload();
     }
 
     /** The per-call pipeline (thread-safe). */

@@ -2,10 +2,8 @@ package org.stirshield.sign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.interfaces.ECPrivateKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -43,10 +41,21 @@ public final class OutboundSigner {
             }
         }
 
+        /** From the {@code signing:} section; a relative {@code key_file} resolves against the configuration's directory. */
         public static Settings from(JsonNode section) {
-            String key = ConfigValues.string(section, "key_file", null);
-            return new Settings(key == null || key.isBlank() ? null : Path.of(key),
-                    ConfigValues.string(section, "x5u", null), ConfigValues.string(section, "attest", "A"));
+            Path key = ConfigValues.path(section, "key_file", null);
+            String x5u = ConfigValues.string(section, "x5u", null);
+            String attest = ConfigValues.string(section, "attest", "A").strip().toUpperCase(java.util.Locale.ROOT);
+            if (key != null) {
+                if (x5u == null || !x5u.startsWith("https://")) {
+                    throw ConfigValues.fail(section, "x5u", "an https URL is required with signing.key_file, not "
+                            + (x5u == null ? "nothing" : "'" + x5u + "'"));
+                }
+                if (!Set.of("A", "B", "C").contains(attest)) {
+                    throw ConfigValues.fail(section, "attest", "A, B or C, not '" + attest + "'");
+                }
+            }
+            return new Settings(key, x5u, attest);
         }
 
         public boolean enabled() {
@@ -66,10 +75,7 @@ public final class OutboundSigner {
         if (!s.enabled()) {
             return null;
         }
-        PrivateKey pk = KeyFiles.readPrivateKey(Files.readString(s.keyFile()));
-        if (!(pk instanceof ECPrivateKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
-            throw new IOException("signing.key_file: an EC P-256 key is required for ES256 (" + s.keyFile() + ")");
-        }
+        PrivateKey pk = KeyFiles.readP256(s.keyFile(), "signing.key_file");
         return new OutboundSigner(pk, s.x5u(), s.attest(), canonicalizer);
     }
 

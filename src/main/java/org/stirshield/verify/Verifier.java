@@ -25,7 +25,8 @@ import org.stirshield.passport.TnCanonicalizer;
  * <ol>
  *   <li>parse the header (HDR-01..05, HDR-09); a header with an unsupported ppt is ignored (HDR-06);</li>
  *   <li>decode the PASSporT and check typ/alg/crit/ppt (PPT-01..03, PPT-06, PPT-11, PPT-13, HDR-05);</li>
- *   <li>x5u = info, https, obtain the credential (PPT-04, CRT-01, CRT-02) → 436;</li>
+ *   <li>x5u = info, obtain the credential (PPT-04, CRT-01, CRT-02; the certificate source's URL rules decide
+ *       what may be fetched) → 436;</li>
  *   <li>certificate checks done by the {@link CertificateSource} (CRT-03..08, PPT-17) → 437, and the
  *       TNAuthList scope (CRT-09/10) → 438;</li>
  *   <li>freshness of iat and Date (TIM-01, TIM-02, PPT-07) → 403;</li>
@@ -220,9 +221,8 @@ public final class Verifier {
         if (!x5u.equals(h.info())) {
             return o.fail(Stage.CREDENTIAL, Reason.X5U_INFO_MISMATCH, "x5u is not byte-identical to info (PPT-04)");
         }
-        if (!x5u.regionMatches(true, 0, "https://", 0, 8)) {
-            return o.fail(Stage.CREDENTIAL, Reason.BAD_INFO, "x5u is not an https URL (CRT-01)");
-        }
+        // Which x5u URLs may be fetched (https, port, address; http with certificates.allow_http) is decided
+        // by the certificate source alone (cert.UrlRules, CRT-01): a pinned URL is a local file whatever its scheme.
         Credential cred;
         try {
             cred = certificates.credential(x5u, now, deadline);

@@ -40,12 +40,17 @@ public record VerifierSettings(
 
     public VerifierSettings {
         crlFiles = List.copyOf(crlFiles);
-        new TnCanonicalizer(region, maxTnDigits); // validates region and digits
+        try {
+            new TnCanonicalizer(region, maxTnDigits); // validates region and digits
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("verification." + (e.getMessage().startsWith("max_tn") ? "" : "region: ")
+                    + e.getMessage());
+        }
         if (freshness.isNegative() || futureSkew.isNegative()) {
-            throw new IllegalArgumentException("freshness and future_skew must not be negative");
+            throw new IllegalArgumentException("verification.freshness and future_skew must not be negative");
         }
         if (maxIdentityBytes < 64 || maxIdentityHeaders < 1) {
-            throw new IllegalArgumentException("max_identity_bytes must be >= 64 and max_identity_headers >= 1");
+            throw new IllegalArgumentException("verification.max_identity_bytes must be >= 64 and max_identity_headers >= 1");
         }
     }
 
@@ -54,30 +59,42 @@ public record VerifierSettings(
                 8192, 8, 15, RevocationMode.IF_AVAILABLE);
     }
 
-    /** Reads the {@code verification:} section (a missing node gives the defaults). */
+    /**
+     * Reads the {@code verification:} section (a missing node gives the defaults). Relative paths resolve
+     * against the configuration file's directory ({@link ConfigValues#path}).
+     */
     public static VerifierSettings from(JsonNode section) {
         VerifierSettings d = defaults();
         List<Path> crls = new ArrayList<>();
-        JsonNode c = ConfigValues.section(section, "crl_files");
-        if (c.isArray()) {
-            c.forEach(n -> crls.add(Path.of(n.asText())));
-        } else if (!c.isMissingNode() && !c.asText().isBlank()) {
-            crls.add(Path.of(c.asText()));
+        for (String c : ConfigValues.strings(section, "crl_files", List.of(), false)) {
+            if (!c.isBlank()) {
+                crls.add(ConfigValues.resolve(section, c.strip()));
+            }
         }
         long bytes = ConfigValues.bytes(section, "max_identity_bytes", d.maxIdentityBytes());
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("max_identity_bytes too large: " + bytes);
+        if (bytes < 64 || bytes > 1024 * 1024) {
+            throw ConfigValues.fail(section, "max_identity_bytes", "must be 64 bytes .. 1MiB, not " + bytes);
         }
+        String region = ConfigValues.string(section, "region", d.region()).strip().toUpperCase(java.util.Locale.ROOT);
+        int maxTn = ConfigValues.integer(section, "max_tn_digits", d.maxTnDigits(), 1, 32);
+        try {
+            new TnCanonicalizer(region, maxTn);
+        } catch (IllegalArgumentException e) {
+            throw ConfigValues.fail(section, "region", "not an ISO 3166 alpha-2 region code libphonenumber knows "
+                    + "(e.g. US, CN, MX): " + region);
+        }
+        RevocationMode revocation = RevocationMode.parse(ConfigValues.choice(section, "revocation", "if_available",
+                "require", "if_available"));
         return new VerifierSettings(
-                ConfigValues.string(section, "region", d.region()),
-                Path.of(ConfigValues.string(section, "trust_dir", d.trustDir().toString())),
+                region,
+                ConfigValues.path(section, "trust_dir", d.trustDir().toString()),
                 crls,
                 ConfigValues.duration(section, "freshness", d.freshness()),
                 ConfigValues.duration(section, "future_skew", d.futureSkew()),
                 (int) bytes,
-                ConfigValues.integer(section, "max_identity_headers", d.maxIdentityHeaders()),
-                ConfigValues.integer(section, "max_tn_digits", d.maxTnDigits()),
-                RevocationMode.parse(ConfigValues.string(section, "revocation", "if_available")));
+                ConfigValues.integer(section, "max_identity_headers", d.maxIdentityHeaders(), 1, 64),
+                maxTn,
+                revocation);
     }
 
     public VerifierSettings withRegion(String r) {

@@ -229,9 +229,6 @@ class MetricsTest {
         assertTrue(s.compress());
         assertEquals(100, s.queueCapacity());
         assertEquals(Duration.ofSeconds(1), s.maxWait());
-        AuditSettings flat = AuditSettings.from(json.readTree("{\"max_file_size\":\"2MiB\",\"queue_capacity\":5}"));
-        assertEquals(2L * 1024 * 1024, flat.maxFileSize());
-        assertEquals(5, flat.queueCapacity());
         assertEquals(Path.of("cli.jsonl"), AuditSettings.resolve(Path.of("cli.jsonl"), json.readTree("{\"file\":\"x\"}")).file());
         assertThrows(IllegalArgumentException.class, () -> AuditSettings.from(json.readTree("{\"queue\":{\"capacity\":0}}")));
     }

@@ -69,15 +69,20 @@ class FetchSettingsTest {
     }
 
     @Test
-    void relativePathsResolveAgainstTheConfigDirectory() throws Exception {
-        FetchSettings s = FetchSettings.from(FetchTestSupport.yaml("""
-                tls_ca_file: tls/ca.pem
-                cache: {dir: cache}
-                pinned: {"https://a.example/a.pem": pins/a.pem, "https://b.example/b.pem": /abs/b.pem}
-                """), Path.of("/etc/stirshield"));
-        assertEquals(Path.of("/etc/stirshield/tls/ca.pem"), s.tlsCaFile());
-        assertEquals(Path.of("/etc/stirshield/cache"), s.cache().dir());
-        assertEquals(Path.of("/etc/stirshield/pins/a.pem"), s.pinned().get("https://a.example/a.pem"));
+    void relativePathsResolveAgainstTheConfigDirectory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path etc = dir.resolve("etc/stirshield");
+        java.nio.file.Files.createDirectories(etc);
+        java.nio.file.Files.writeString(etc.resolve("stirshield.yaml"), """
+                certificates:
+                  tls_ca_file: tls/ca.pem
+                  cache: {dir: ../../var/cache}
+                  pinned: {"https://a.example/a.pem": pins/a.pem, "https://b.example/b.pem": /abs/b.pem}
+                """);
+        FetchSettings s = FetchSettings.from(org.stirshield.config.ConfigValues.section(
+                org.stirshield.config.ConfigValues.readYaml(etc.resolve("stirshield.yaml")), "certificates"));
+        assertEquals(etc.resolve("tls/ca.pem"), s.tlsCaFile());
+        assertEquals(dir.resolve("var/cache"), s.cache().dir());
+        assertEquals(etc.resolve("pins/a.pem"), s.pinned().get("https://a.example/a.pem"));
         assertEquals(Path.of("/abs/b.pem"), s.pinned().get("https://b.example/b.pem"));
     }
 

@@ -84,36 +84,47 @@ class CheckConfigTest {
     void missingFileExitsOne() {
         Run r = run("check-config", dir.resolve("nope.yaml").toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("file not found"), r.err());
+        assertTrue(r.err().contains(dir.resolve("nope.yaml") + ": cannot read the configuration file: no such file"),
+                r.err());
     }
 
     @Test
-    void stirshieldYamlIsFollowedToItsPolicyFile() {
+    void stirshieldYamlIsCheckedWholeWithItsPolicyFile() throws Exception {
         Path conf = dir.resolve("conf");
-        try {
-            java.nio.file.Files.createDirectories(conf);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        java.nio.file.Files.createDirectories(conf.resolve("trust"));
+        java.nio.file.Files.writeString(conf.resolve("trust/root.pem"), org.stirshield.sign.Pem.certificate(
+                org.stirshield.sign.CertificateAuthority.root("Check Config Test Root").certificate()));
         TestCalls.write(conf, "policy.yaml", "policies: {s: {}}\nprotected: [{number: \"+1 555 0100 000\", "
                 + "agency: A, policy: s}]\n");
-        // like every path in stirshield.yaml, policy.file is relative to the working directory (absolute here)
-        Path main = TestCalls.write(conf, "stirshield.yaml", "server: {listen: 127.0.0.1:4573}\npolicy:\n  file: \""
-                + conf.resolve("policy.yaml") + "\"\n  watch: false\n");
+        // relative paths resolve against the configuration file's directory, whatever the working directory
+        Path main = TestCalls.write(conf, "stirshield.yaml", "server: {listen: 127.0.0.1:4573}\n"
+                + "verification: {trust_dir: trust}\npolicy:\n  file: policy.yaml\n  watch: false\n"
+                + "audit: {file: audit.jsonl}\n");
         Run r = run("check-config", main.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("policy.file = " + conf.resolve("policy.yaml")), r.out());
+        assertTrue(r.out().startsWith("OK " + main), r.out());
+        assertTrue(r.out().matches("(?s).*policy\\.file\\s+" + java.util.regex.Pattern.quote(
+                conf.resolve("policy.yaml").toString()) + "\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*verification\\.trust_dir\\s+" + java.util.regex.Pattern.quote(
+                conf.resolve("trust").toString()) + " \\(1 certificate.*"), r.out());
+        assertTrue(r.out().matches("(?s).*audit\\.file\\s+" + java.util.regex.Pattern.quote(
+                conf.resolve("audit.jsonl").toString()) + "\n.*"), r.out());
         assertTrue(r.out().contains("1 protected entries"), r.out());
 
         TestCalls.write(conf, "policy.yaml", "policies: {s: {}}\nprotected: [{number: \"x\", agency: A, policy: s}]\n");
         Run bad = run("check-config", main.toString());
         assertEquals(1, bad.code());
-        assertTrue(bad.err().contains("policy.yaml:2:"), bad.err());
+        assertTrue(bad.err().contains(conf.resolve("policy.yaml") + ":2:"), bad.err());
 
-        Path noFile = TestCalls.write(conf, "other.yaml", "policy:\n  watch: true\n");
-        Run emb = run("check-config", noFile.toString());
-        assertEquals(0, emb.code(), emb.err());
-        assertTrue(emb.out().contains("embedded example policy"), emb.out());
+        Path noFile = TestCalls.write(conf, "other.yaml", "verification: {trust_dir: trust}\npolicy:\n  watch: true\n");
+        Run none = run("check-config", noFile.toString());
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("warning: policy: no policy file: no number is protected"), none.out());
+
+        Path example = TestCalls.write(conf, "example.yaml", "verification: {trust_dir: trust}\npolicy: {file: example}\n");
+        Run ex = run("check-config", example.toString());
+        assertEquals(0, ex.code(), ex.err());
+        assertTrue(ex.out().contains("classpath:org/stirshield/policy/default-policy.yaml"), ex.out());
     }
 
     @Test

@@ -204,9 +204,14 @@ class ReloadingPolicyTest {
             assertTrue(e.ok());
             assertEquals("Agency v2", rp.lookup(tn(5)).agency());
         }
-        try (ReloadingPolicy emb = ReloadingPolicy.open(PolicySettings.defaults()).start()) {
+        try (ReloadingPolicy emb = ReloadingPolicy.open(PolicySettings.exampleOnly()).start()) {
             assertEquals("consular-hotline", emb.lookup("861012308").policy());
             assertTrue(emb.current().sources().isEmpty());
+        }
+        try (ReloadingPolicy none = ReloadingPolicy.open(PolicySettings.defaults()).start()) {
+            assertNull(none.lookup("861012308"), "without a policy file nothing is protected");
+            assertTrue(none.reload());
+            assertNull(none.lookup("861012308"));
         }
     }
 
@@ -222,15 +227,22 @@ class ReloadingPolicyTest {
 
     @Test
     void settingsFromTheConfigSection() throws Exception {
-        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-        PolicySettings s = PolicySettings.from(yaml.readTree("file: p/policy.yaml\nwatch: false\npoll_interval: 2s\n"),
-                Path.of("/etc/stirshield"));
-        assertEquals(Path.of("/etc/stirshield/p/policy.yaml"), s.file());
+        Path conf = dir.resolve("stirshield.yaml");
+        Files.writeString(conf, "policy:\n  file: p/policy.yaml\n  watch: false\n  poll_interval: 2s\n");
+        PolicySettings s = PolicySettings.from(org.stirshield.config.ConfigValues.section(
+                org.stirshield.config.ConfigValues.readYaml(conf), "policy"));
+        assertEquals(dir.resolve("p/policy.yaml"), s.file(), "relative to the configuration file's directory");
+        assertFalse(s.example());
         assertFalse(s.watch());
         assertEquals(Duration.ofSeconds(2), s.pollInterval());
         PolicySettings d = PolicySettings.from(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
         assertNull(d.file());
+        assertFalse(d.example(), "no file is no policy, not the example");
+        Files.writeString(conf, "policy: {file: example}\n");
+        PolicySettings ex = PolicySettings.from(org.stirshield.config.ConfigValues.section(
+                org.stirshield.config.ConfigValues.readYaml(conf), "policy"));
+        assertTrue(ex.example());
+        assertNull(ex.file());
         assertTrue(d.watch());
         assertEquals(PolicySettings.DEFAULT_POLL, d.pollInterval());
     }

@@ -150,7 +150,7 @@ class StirShieldServiceTest {
         Path config = Path.of("asterisk-conf/stirshield.yaml");
         String dialplan = Files.readString(Path.of("asterisk-conf/extensions.conf"));
         java.util.regex.Matcher gosub = java.util.regex.Pattern
-                .compile("\\[from-intl-gw].*?Gosub\\(stirshield-verify,s,1\\(([^)]+)\\)\\)", java.util.regex.Pattern.DOTALL)
+                .compile("\\[stirshield-from-intl-gw].*?Gosub\\(stirshield-verify,s,1\\(([^)]+)\\)\\)", java.util.regex.Pattern.DOTALL)
                 .matcher(dialplan);
         assertTrue(gosub.find(), "extensions.conf: the international gateway context runs the Gosub");
         String intlTrunk = gosub.group(1);
@@ -165,6 +165,42 @@ class StirShieldServiceTest {
             assertEquals("reject", d.action().token());
         } finally {
             service.close();
+        }
+    }
+
+    /**
+     * asterisk-conf/ pastes into a PBX that already has a dialplan: every context is stirshield-*, nothing
+     * defines [globals] or FreePBX's contexts; nothing follows PJSIPHangup (it ends the dialplan); and no
+     * protected policy shipped lets a call through on an infrastructure error (a spoofer can point x5u at a
+     * dead server).
+     */
+    @Test
+    void theSamplesCollideWithNothingAndNeverAllowOnInfrastructureErrors() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("asterisk-conf/extensions.conf"));
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i).strip();
+            if (l.startsWith("[")) {
+                assertTrue(l.matches("\\[stirshield-[a-z0-9-]+]"), "extensions.conf:" + (i + 1) + ": " + l);
+            }
+            if (l.startsWith("same") && l.contains("PJSIPHangup(")) {
+                String next = i + 1 < lines.size() ? lines.get(i + 1).strip() : "";
+                assertTrue(next.isEmpty() || next.startsWith(";") || next.matches("same => n\\([a-z]+\\),.*"),
+                        "extensions.conf:" + (i + 2) + ": never runs, PJSIPHangup ends the dialplan: " + next);
+            }
+        }
+        for (String l : Files.readAllLines(Path.of("asterisk-conf/pjsip.conf"))) {
+            if (l.startsWith("context=")) {
+                assertTrue(l.startsWith("context=stirshield-"), l);
+            }
+        }
+        List<org.stirshield.policy.Policy> shipped = List.of(
+                org.stirshield.policy.PolicyLoader.load(Path.of("asterisk-conf/policy.yaml")),
+                org.stirshield.policy.PolicyLoader.load(Path.of("src/dist/conf/policy.yaml")),
+                org.stirshield.policy.PolicyLoader.loadEmbedded());
+        for (org.stirshield.policy.Policy p : shipped) {
+            p.rules().forEach((name, rule) -> assertTrue(rule.inboundOnly()
+                    || rule.onInfrastructureError() != org.stirshield.policy.Action.ALLOW,
+                    p.summary() + ": policy '" + name + "' allows a call on an infrastructure error"));
         }
     }
 }

@@ -184,7 +184,9 @@ public class PeerVectorsTest {
                 }
                 CredentialValidator validator = new CredentialValidator(anchors(dir, e.path("trust_anchor_files")), CrlSource.none(),
                         RevocationMode.IF_AVAILABLE);
-                Verifier verifier = Verifier.create(VerifierSettings.defaults(), new LocalCertificateSource(served, validator, null));
+                // served as production would fetch them: the URL rules first (an http x5u is refused, CRT-01)
+                Verifier verifier = Verifier.create(VerifierSettings.defaults(),
+                        new org.stirshield.cert.ServedAsFetched(org.stirshield.cert.FetchSettings.defaults(), served, validator));
                 String orig = e.path("orig_tn_expected_by_verifier").isTextual() ? e.path("orig_tn_expected_by_verifier").asText()
                         : e.path("orig_tn").isTextual() ? e.path("orig_tn").asText() : "12155550100";
                 JsonNode d = e.path("dest_tn");

@@ -46,7 +46,7 @@ class VerifierSettingsTest {
                   max_tn_digits: 12
                   revocation: require
                 """));
-        assertEquals("vn", s.region());
+        assertEquals("VN", s.region());
         assertEquals("VN", s.canonicalizer().region());
         assertEquals(Path.of("/etc/stirshield/trust"), s.trustDir());
         assertEquals(List.of(Path.of("a.crl"), Path.of("b.crl")), s.crlFiles());

@@ -245,12 +245,23 @@ class VerifierTest {
     }
 
     @Test
-    void ppt04X5uMustEqualInfoAndBeHttps() {
+    void ppt04X5uMustEqualInfoAndBeHttps() throws Exception {
         String other = "https://cert.example.net/other.pem";
         assertFail(Reason.X5U_INFO_MISMATCH, verify(F.token() + ";info=<" + other + ">;ppt=shaken"));
         String http = "http://cert.example.net/sp.pem";
         F.served.put(http, F.served.get(X5U));
-        assertFail(Reason.BAD_INFO, verify(F.token(shakenHeader(http), claims("A", CALLER, CALLED, IAT)) + ";info=<" + http + ">;ppt=shaken"));
+        String viaHttp = F.token(shakenHeader(http), claims("A", CALLER, CALLED, IAT)) + ";info=<" + http + ">;ppt=shaken";
+        // The certificate source's URL rules decide (CRT-01), not the verifier: fetched, http is refused ...
+        Verifier fetching = Verifier.create(VerifierSettings.defaults(),
+                new org.stirshield.cert.ServedAsFetched(org.stirshield.cert.FetchSettings.defaults(), F.served, F.validator()));
+        assertFail(Reason.BAD_INFO, fetching.verify(CallAttempt.of(CALLER, CALLED, List.of(viaHttp)), NOW));
+        // ... unless certificates.allow_http says otherwise (a lab switch that really works) ...
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        Verifier lab = Verifier.create(VerifierSettings.defaults(), new org.stirshield.cert.ServedAsFetched(
+                org.stirshield.cert.FetchSettings.from(yaml.readTree("allow_http: true")), F.served, F.validator()));
+        assertEquals(Verdict.Status.PASS, lab.verify(CallAttempt.of(CALLER, CALLED, List.of(viaHttp)), NOW).status());
+        // ... and a pinned URL is a local file whatever its scheme: never fetched, no URL rule applies.
+        assertEquals(Verdict.Status.PASS, verify(viaHttp).status());
         String noX5u = F.token("{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\"}", claims("A", CALLER, CALLED, IAT));
         assertFail(Reason.MISSING_HEADER_PARAM, verify(identity(noX5u)));
     }
