@@ -61,9 +61,15 @@ class JsonLogEncoderTest {
     void theFormatComesFromTheConfigurationAndIsValidated() throws Exception {
         assertEquals(LogFormat.JSON, LogFormat.from(JSON.readTree("{\"logging\":{\"format\":\"JSON\"}}")));
         assertEquals(LogFormat.TEXT, LogFormat.from(JSON.readTree("{\"logging\":{\"format\":\"text\"}}")));
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> LogFormat.from(JSON.readTree("{\"logging\":{\"format\":\"xml\"}}")));
-        assertEquals("logging.format: expected text or json, not 'xml'", bad.getMessage());
+        java.nio.file.Path yaml = java.nio.file.Files.createTempFile("stirshield", ".yaml");
+        try {
+            java.nio.file.Files.writeString(yaml, "# logs\nlogging:\n  format: xml\n");
+            com.fasterxml.jackson.databind.JsonNode config = org.stirshield.config.ConfigValues.readYaml(yaml);
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> LogFormat.from(config));
+            assertEquals(yaml.toAbsolutePath() + ":3: logging.format: expected text | json, not 'xml'", bad.getMessage());
+        } finally {
+            java.nio.file.Files.delete(yaml);
+        }
         for (String field : List.of("time", "level", "logger", "thread", "message")) {
             assertTrue(new String(new JsonLogEncoder().encode(new LoggingEvent("x", context().getLogger("l"),
                     Level.INFO, "m", null, null)), StandardCharsets.UTF_8).contains("\"" + field + "\":"), field);
