@@ -72,7 +72,7 @@ final class TracebackReport {
                         Csv.lines(e.identity()), Csv.number(e.identityCount()), Csv.text(e.attest()),
                         Csv.text(e.origid()), Csv.text(e.spc()), Csv.text(e.certFp()), Csv.text(e.x5u()),
                         Csv.number(e.iat()), Csv.text(e.verify()), Csv.text(e.reason()), Csv.number(e.sipCode()),
-                        Csv.text(e.status()), Csv.text(e.action()), Csv.text(e.agency()), Csv.text(e.entry()),
+                        Csv.text(e.status()), Csv.text(e.action()), Csv.text(e.agency()), Csv.text(E164.display(e.entry())),
                         Csv.text(e.policy()), Csv.lines(e.historyInfo()), Csv.lines(e.diversion()),
                         Csv.text(e.uniqueId()), Csv.text(e.channel()))));
             }
@@ -121,7 +121,7 @@ final class TracebackReport {
         g.writeStringField("status", e.status());
         g.writeStringField("action", e.action());
         g.writeStringField("agency", e.agency());
-        g.writeStringField("protected_entry", e.entry());
+        g.writeStringField("protected_entry", E164.display(e.entry()));
         g.writeStringField("policy", e.policy());
         strings("history_info", e.historyInfo());
         strings("diversion", e.diversion());
