@@ -18,7 +18,7 @@ final class E164 {
 
     /** {@code +861012308} for {@code 861012308}; {@code 12308} stays; null stays null; anything else unchanged. */
     static String display(String tn) {
-        if (tn == null || tn.isEmpty() || tn.length() > 15 || !digits(tn)) {
+        if (tn == null || tn.isEmpty() || tn.length() > 15 || !tn.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return tn;
         }
         try {
@@ -26,15 +26,5 @@ final class E164 {
         } catch (NumberParseException e) {
             return tn;
         }
-    }
-
-    private static boolean digits(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 }

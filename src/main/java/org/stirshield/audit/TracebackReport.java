@@ -104,20 +104,10 @@ final class TracebackReport {
         g.writeStringField("spc", e.spc());
         g.writeStringField("cert_fp", e.certFp());
         g.writeStringField("x5u", e.x5u());
-        g.writeFieldName("iat");
-        if (e.iat() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(e.iat());
-        }
+        number("iat", e.iat());
         g.writeStringField("verify", e.verify());
         g.writeStringField("reason", e.reason());
-        g.writeFieldName("sip_code");
-        if (e.sipCode() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(e.sipCode());
-        }
+        number("sip_code", e.sipCode() == null ? null : e.sipCode().longValue());
         g.writeStringField("status", e.status());
         g.writeStringField("action", e.action());
         g.writeStringField("agency", e.agency());
@@ -128,6 +118,15 @@ final class TracebackReport {
         g.writeStringField("unique_id", e.uniqueId());
         g.writeStringField("channel", e.channel());
         g.writeEndObject();
+    }
+
+    private void number(String name, Long value) throws IOException {
+        g.writeFieldName(name);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(value);
+        }
     }
 
     private void strings(String name, List<String> values) throws IOException {
