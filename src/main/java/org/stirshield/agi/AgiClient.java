@@ -108,8 +108,51 @@ public final class AgiClient {
 
     /** Plays one session; {@code bindAddress} chooses the source address (null: any). */
     public static Result run(InetSocketAddress server, InetAddress bindAddress, Call call, Duration timeout) {
+        return attempt(server, bindAddress, call, timeout).result();
+    }
+
+    /**
+     * One call the way Asterisk's {@code hagi://} places it: each server in turn, the next one only when this one
+     * cannot be connected to or the environment block cannot be sent to it (refused, timed out, reset); once a
+     * server has the call, its answer (or its failure) is the call's, as in Asterisk.
+     *
+     * @param servers in the order to try
+     * @param calls the call to send to each server (its {@code agi_request} may name the server)
+     * @return the result and the server that had the call, or the last failure and null when none could be reached
+     */
+    public static Failover runFailover(List<InetSocketAddress> servers,
+            java.util.function.Function<InetSocketAddress, Call> calls, Duration timeout) {
+        List<String> unreachable = new ArrayList<>();
+        Result last = new Result(false, List.of(), Map.of(), "no server to try");
+        for (InetSocketAddress server : servers) {
+            Attempt a = attempt(server, null, calls.apply(server), timeout);
+            if (a.reached()) {
+                return new Failover(a.result(), server, unreachable);
+            }
+            unreachable.add(server.getAddress().getHostAddress() + ":" + server.getPort() + " (" + a.result().error() + ")");
+            last = a.result();
+        }
+        return new Failover(last, null, unreachable);
+    }
+
+    /**
+     * The outcome of {@link #runFailover}.
+     *
+     * @param result the session's result
+     * @param server the server that had the call, or null when none could be reached
+     * @param unreachable the servers tried before it, with why each could not take the call
+     */
+    public record Failover(Result result, InetSocketAddress server, List<String> unreachable) {
+    }
+
+    /** @param reached the environment block was handed to the server (Asterisk commits to it from then on) */
+    private record Attempt(boolean reached, Result result) {
+    }
+
+    private static Attempt attempt(InetSocketAddress server, InetAddress bindAddress, Call call, Duration timeout) {
         List<String> commands = new ArrayList<>();
         Map<String, String> vars = new LinkedHashMap<>();
+        boolean reached = false;
         try (Socket s = new Socket()) {
             if (bindAddress != null) {
                 s.bind(new InetSocketAddress(bindAddress, 0));
@@ -121,6 +164,7 @@ public final class AgiClient {
             OutputStream out = s.getOutputStream();
             out.write(environmentBlock(call).getBytes(StandardCharsets.UTF_8));
             out.flush();
+            reached = true;
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
@@ -128,9 +172,9 @@ public final class AgiClient {
                 out.write((answer(line, call, vars) + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
-            return new Result(true, commands, vars, null);
+            return new Attempt(true, new Result(true, commands, vars, null));
         } catch (IOException e) {
-            return new Result(false, commands, vars, e.toString());
+            return new Attempt(reached, new Result(false, commands, vars, e.toString()));
         }
     }
 

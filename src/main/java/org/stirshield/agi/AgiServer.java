@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,7 @@ public final class AgiServer implements AutoCloseable {
     private final Thread acceptor;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopping;
+    private static final int ACCEPT_WAKEUP_MILLIS = 50;
     private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1; // accept thread only
 
@@ -64,6 +66,7 @@ public final class AgiServer implements AutoCloseable {
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(settings.listen(), settings.backlog());
+        listener.setSoTimeout(ACCEPT_WAKEUP_MILLIS); // the accept loop notices shutdown() within this
         this.acceptor = Thread.ofPlatform().name("agi-accept").unstarted(this::acceptLoop);
     }
 
@@ -97,8 +100,10 @@ public final class AgiServer implements AutoCloseable {
                 Socket s;
                 try {
                     s = listener.accept();
+                } catch (SocketTimeoutException e) {
+                    continue; // the periodic wake-up that notices shutdown()
                 } catch (SocketException e) {
-                    if (stopping) {
+                    if (stopping || listener.isClosed()) {
                         break;
                     }
                     LOG.warn("accept failed: {}", e.getMessage());
@@ -111,8 +116,28 @@ public final class AgiServer implements AutoCloseable {
                 }
                 admit(s);
             }
+            acceptQueued();
         } finally {
+            closeQuietly(listener);
             terminatedAccepting();
+        }
+    }
+
+    /**
+     * The drain's first step: the connections the kernel has already completed (queued for accept) are
+     * accepted and served, then the listener is closed, so new connections are refused from then on and
+     * Asterisk's hagi:// tries its next instance. Closing with connections queued would reset them after
+     * Asterisk has sent its request, which hagi:// does not retry: lost calls.
+     */
+    private void acceptQueued() {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try {
+            listener.setSoTimeout(1);
+            while (System.nanoTime() < end) {
+                admit(listener.accept());
+            }
+        } catch (IOException e) {
+            // the queue is empty (timeout), or the listener is gone
         }
     }
 
@@ -131,7 +156,7 @@ public final class AgiServer implements AutoCloseable {
             closeQuietly(s);
             return;
         }
-        if (stopping || !slots.tryAcquire()) {
+        if (!slots.tryAcquire()) {
             stats.refusedBusy.increment();
             long now = System.nanoTime();
             if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
@@ -179,6 +204,12 @@ public final class AgiServer implements AutoCloseable {
      */
     public boolean shutdown(Duration grace) {
         stopping = true;
+        try {
+            // the accept loop serves what the kernel already queued, then closes the listener
+            acceptor.join(TimeUnit.SECONDS.toMillis(2) + ACCEPT_WAKEUP_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closeQuietly(listener);
         boolean drained;
         try {

@@ -39,7 +39,7 @@ final class AuditRecord {
         "called_raw", "called", "protected_entry", "agency", "policy", "status", "action", "reason", "sip_code",
         "verify", "verify_reason", "verstat", "attest", "origid", "x5u", "spc", "cert_fp", "iat", "iat_age_s",
         "tn_authorized", "passport", "replay_count", "caller_name", "verify_us", "policy_us", "total_us",
-        "history_info", "diversion", "identity_count", "identity", "headers"
+        "history_info", "diversion", "identity_count", "identity", "headers", "div", "rcd"
     };
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -152,7 +152,96 @@ final class AuditRecord {
             }
         }
         g.writeEndArray();
+        writeDiversion(g, v == null ? null : v.diversion());
+        writeRichCallData(g, v == null ? null : v.rcd());
         g.writeEndObject();
+    }
+
+    // ---- forwarded calls (RFC 8946) and Rich Call Data (RFC 9795): compact, only what is known
+
+    /**
+     * {@code div}: null, or {@code {"chained":…,"orig_dest":…,"hops":[{"i","from","to","spc","result"}],
+     * "sip":[…],"sip_header":…,"reason":…,"shaken_passport":…}} (absent values omitted).
+     */
+    private static void writeDiversion(JsonGenerator g, Verdict.Diversion d) throws IOException {
+        g.writeFieldName("div");
+        if (d == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        g.writeBooleanField("chained", d.chained());
+        opt(g, "orig_dest", d.originalDest(), 32);
+        g.writeArrayFieldStart("hops");
+        int n = 0;
+        for (Verdict.DivHop h : d.hops()) {
+            if (n++ == MAX_HEADERS) {
+                break;
+            }
+            g.writeStartObject();
+            g.writeNumberField("i", h.index());
+            opt(g, "from", h.from(), 32);
+            g.writeArrayFieldStart("to");
+            for (int i = 0; i < h.to().size() && i < 4; i++) {
+                g.writeString(cut(h.to().get(i), 32));
+            }
+            g.writeEndArray();
+            opt(g, "spc", h.spc(), 64);
+            g.writeStringField("result", h.reason() == null ? "pass" : h.reason().code());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("sip");
+        for (int i = 0; i < d.sipDiverting().size() && i < MAX_HEADERS; i++) {
+            g.writeString(cut(d.sipDiverting().get(i), 32));
+        }
+        g.writeEndArray();
+        opt(g, "sip_header", d.sipHeader(), 32);
+        opt(g, "reason", d.reason() == null ? null : d.reason().code(), 64);
+        opt(g, "shaken_passport", d.shakenDigest(), 64);
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code rcd}: null, or {@code {"verified":…,"name":…,"crn":…,"header":…,"problem":…,"claimed":[…],
+     * "rcdi":[{"p","url","result"}]}} (absent values omitted).
+     */
+    private static void writeRichCallData(JsonGenerator g, Verdict.RichCallData r) throws IOException {
+        g.writeFieldName("rcd");
+        if (r == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        g.writeBooleanField("verified", r.verified());
+        opt(g, "name", r.name(), 256);
+        opt(g, "crn", r.callReason(), 256);
+        if (r.header() >= 0) {
+            g.writeNumberField("header", r.header());
+        }
+        opt(g, "problem", r.problem(), 64);
+        g.writeArrayFieldStart("claimed");
+        for (String name : r.claimedNames()) {
+            g.writeString(cut(name, 256));
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("rcdi");
+        for (int i = 0; i < r.integrity().size() && i < MAX_HEADERS; i++) {
+            Verdict.RcdIntegrity e = r.integrity().get(i);
+            g.writeStartObject();
+            g.writeStringField("p", cut(e.pointer(), 256));
+            opt(g, "url", e.url(), MAX_STRING);
+            g.writeStringField("result", e.result());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void opt(JsonGenerator g, String name, String value, int max) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, cut(value, max));
+        }
     }
 
     private static void str(JsonGenerator g, String name, String value) throws IOException {

@@ -19,8 +19,8 @@ import org.stirshield.config.ConfigValues;
  *   queue:
  *     capacity: 65536         # records waiting for the writer
  *     max_wait: 200ms         # how long a call blocks when the queue is full before the record is dropped
- *   replay:
- *     max_entries: 100000     # read by DecisionRecorder for the ReplayDetector
+ *   replay:                   # read by DecisionRecorder: see ReplaySettings
+ *     store: memory
  *   evidence:                 # traceback evidence in each record, see AuditEvidence
  *     identity_headers: true
  *     max_identity_bytes: 16KiB

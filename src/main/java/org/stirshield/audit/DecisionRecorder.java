@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.stirshield.cert.Deadline;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.Decision;
 import org.stirshield.verify.CallAttempt;
@@ -15,21 +16,18 @@ import org.stirshield.verify.Verdict;
  * metrics endpoint, built from the configuration and closed together.
  *
  * <pre>
- * DecisionRecorder rec = DecisionRecorder.start(config, cliAuditFile, cliMetricsListen, freshness);
- * // per call, after verification:   int replays = rec.replayCount(call, verdict, now);
+ * DecisionRecorder rec = DecisionRecorder.start(Settings.from(config, cliAuditFile, cliMetricsListen, window));
+ * // per call, after verification:   int replays = rec.replayCount(call, verdict, now, deadline);
  * // after policy:                   rec.record(decision, timings, now);
  * // on shutdown:                    rec.close();   // drains the audit queue, stops the endpoint
  * </pre>
  */
 public final class DecisionRecorder implements AutoCloseable {
-    /** Default {@code audit.replay.max_entries}. */
-    public static final int DEFAULT_REPLAY_ENTRIES = 100_000;
-
     private final AuditLog audit;
     private final Metrics metrics;
-    private final ReplayDetector replay;
+    private final ReplayDetection replay;
 
-    private DecisionRecorder(AuditLog audit, Metrics metrics, ReplayDetector replay) {
+    private DecisionRecorder(AuditLog audit, Metrics metrics, ReplayDetection replay) {
         this.audit = audit;
         this.metrics = metrics;
         this.replay = replay;
@@ -41,20 +39,21 @@ public final class DecisionRecorder implements AutoCloseable {
      *
      * @param audit the audit log
      * @param metrics the metrics/health endpoint
-     * @param replayEntries {@code audit.replay.max_entries}
+     * @param replay replay detection ({@code audit.replay}: the window, memory sizing, the shared store)
      */
-    public record Settings(AuditSettings audit, MetricsSettings metrics, int replayEntries) {
+    public record Settings(AuditSettings audit, MetricsSettings metrics, ReplaySettings replay) {
         /**
          * @param config the whole configuration tree
          * @param auditFile {@code serve --audit FILE}, or null
          * @param metricsListen {@code serve --metrics HOST:PORT|off}, or null
+         * @param replayWindow how long PASSporTs can pass verification ({@code verification.freshness} and
+         *     {@code future_skew})
          */
-        public static Settings from(JsonNode config, Path auditFile, String metricsListen) {
+        public static Settings from(JsonNode config, Path auditFile, String metricsListen, ReplayWindow replayWindow) {
             JsonNode auditSection = ConfigValues.section(config, "audit");
             return new Settings(AuditSettings.resolve(auditFile, auditSection),
                     MetricsSettings.resolve(metricsListen, ConfigValues.section(config, "metrics")),
-                    ConfigValues.integer(ConfigValues.section(auditSection, "replay"), "max_entries",
-                            DEFAULT_REPLAY_ENTRIES, 1, 100_000_000));
+                    ReplaySettings.from(ConfigValues.section(auditSection, "replay"), replayWindow));
         }
     }
 
@@ -64,18 +63,20 @@ public final class DecisionRecorder implements AutoCloseable {
      * @param config the whole configuration tree (its {@code audit:} and {@code metrics:} sections are used)
      * @param auditFile {@code serve --audit FILE}, or null
      * @param metricsListen {@code serve --metrics HOST:PORT|off}, or null
-     * @param replayWindow the PASSporT freshness window (verification {@code freshness})
+     * @param freshness the PASSporT freshness window (verification {@code freshness}), with no future skew
      * @throws IOException when the audit file cannot be opened or the metrics address cannot be bound
      * @throws IllegalArgumentException for a bad setting (the message names the key)
      */
-    public static DecisionRecorder start(JsonNode config, Path auditFile, String metricsListen, Duration replayWindow)
+    public static DecisionRecorder start(JsonNode config, Path auditFile, String metricsListen, Duration freshness)
             throws IOException {
-        return start(Settings.from(config, auditFile, metricsListen), replayWindow);
+        return start(Settings.from(config, auditFile, metricsListen, new ReplayWindow(freshness, Duration.ZERO)));
     }
 
-    /** Opens the audit log and starts the metrics endpoint, as {@code settings} say. */
-    public static DecisionRecorder start(Settings settings, Duration replayWindow) throws IOException {
-        ReplayDetector replay = new ReplayDetector(replayWindow, settings.replayEntries());
+    /**
+     * Opens the audit log, starts the metrics endpoint and replay detection (connecting to the shared store if
+     * one is configured; an unreachable store does not stop start-up), as {@code settings} say.
+     */
+    public static DecisionRecorder start(Settings settings) throws IOException {
         Metrics metrics = new Metrics();
         AuditLog audit = AuditLog.open(settings.audit());
         try {
@@ -84,17 +85,41 @@ public final class DecisionRecorder implements AutoCloseable {
             audit.close();
             throw e;
         }
+        ReplayDetection replay;
+        try {
+            replay = ReplayDetection.start(settings.replay());
+        } catch (RuntimeException e) {
+            audit.close();
+            metrics.close();
+            throw e;
+        }
         metrics.bindAudit(audit);
-        metrics.bindReplayDetector(replay);
+        metrics.bindReplayDetector(replay.local());
+        ReplayMetrics.register(metrics.registry(), replay);
         return new DecisionRecorder(audit, metrics, replay);
     }
 
-    /** How many other calls carried this call's signed PASSporT within the window (0 when it has none). */
+    /** {@link #replayCount(CallAttempt, Verdict, Instant, Deadline)} with no call deadline (tests, tools). */
     public int replayCount(CallAttempt call, Verdict verdict, Instant now) {
+        return replayCount(call, verdict, now, Deadline.none());
+    }
+
+    /**
+     * How many other calls (on any instance sharing the store) carried this call's signed PASSporT while it could
+     * pass verification (0 when it has none). Never takes longer than {@code audit.replay.timeout}, nor past
+     * {@code deadline}.
+     */
+    public int replayCount(CallAttempt call, Verdict verdict, Instant now, Deadline deadline) {
         if (verdict == null || verdict.passportDigest() == null) {
             return 0;
         }
-        return replay.observe(verdict.passportDigest(), call == null ? null : call.callId(), now);
+        return replay.observe(verdict.passportDigest(), call == null ? null : call.callId(), verdict.iat(), now,
+                deadline);
+    }
+
+    /** Replay detection: its mode (memory, shared, fallback) for health and metrics. */
+    public ReplayDetection replay() {
+        return replay;
     }
 
     /** Writes the audit record and counts the decision. Never throws; false if the record was dropped. */
@@ -116,13 +141,17 @@ public final class DecisionRecorder implements AutoCloseable {
         return audit;
     }
 
-    /** Writes every queued audit record, closes the file, stops the metrics endpoint. */
+    /** Writes every queued audit record, closes the file, stops the metrics endpoint and the replay store. */
     @Override
     public void close() {
         try {
             audit.close();
         } finally {
-            metrics.close();
+            try {
+                metrics.close();
+            } finally {
+                replay.close();
+            }
         }
     }
 }

@@ -77,6 +77,7 @@ public final class Metrics implements AutoCloseable {
     private final Gauge policyLastReloadTime;
     private volatile AuditLog audit;
     private volatile ReplayDetector replay;
+    private volatile HealthCheck health;
     private HTTPServer server;
 
     public Metrics() {
@@ -337,17 +338,42 @@ public final class Metrics implements AutoCloseable {
         healthWarnings.put(key, text);
     }
 
-    /** {@code /health}: 200 ok (liveness) plus one {@code warning:} line per standing condition; else 404. */
+    /** What {@code /health/ready} reports (see {@link HealthCheck}); unbound: always ready. */
+    public void bindHealth(HealthCheck check) {
+        this.health = check;
+    }
+
+    /**
+     * {@code /health} and {@code /health/live}: 200 ok (the process serves) plus one {@code warning:} line per
+     * standing condition; {@code /health/ready}: 200 or 503 from the bound {@link HealthCheck}, with the same
+     * warning lines; anything else but {@code /metrics}: 404.
+     */
     private void handleOther(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            boolean health = "/health".equals(path);
-            StringBuilder ok = new StringBuilder("ok\n");
-            healthWarnings.forEach((k, v) -> ok.append("warning: ").append(k).append(": ").append(v).append('\n'));
-            byte[] body = (health ? ok.toString() : "not found; try /metrics or /health\n").getBytes(StandardCharsets.UTF_8);
+            StringBuilder warnings = new StringBuilder();
+            healthWarnings.forEach((k, v) -> warnings.append("warning: ").append(k).append(": ").append(v).append('\n'));
+            int status = 404;
+            String text = "not found; try /metrics, /health/live or /health/ready\n";
+            if ("/health".equals(path) || "/health/live".equals(path)) {
+                status = 200;
+                text = "ok\n" + warnings;
+            } else if ("/health/ready".equals(path)) {
+                HealthCheck h = health;
+                HealthCheck.Readiness r;
+                try {
+                    r = h == null ? new HealthCheck.Readiness(true, "ready\n") : h.check();
+                } catch (RuntimeException e) {
+                    r = new HealthCheck.Readiness(false, "not ready\nhealth check failed: " + e + "\n");
+                }
+                status = r.ready() ? 200 : 503;
+                text = r.body() + warnings;
+            }
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
             boolean head = "HEAD".equals(ex.getRequestMethod());
-            ex.sendResponseHeaders(health ? 200 : 404, head ? -1 : body.length);
+            ex.sendResponseHeaders(status, head ? -1 : body.length);
             if (!head) {
                 try (OutputStream os = ex.getResponseBody()) {
                     os.write(body);

@@ -164,6 +164,11 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         cache.synchronous().invalidateAll();
     }
 
+    /** The trust anchors validation uses now (they change on {@link #replaceTrust}). */
+    public TrustAnchors trustAnchors() {
+        return trust.validator().anchors();
+    }
+
     /** Counters since start. */
     public CertificateStats stats() {
         Map<CredentialFailure, Long> byKind = new EnumMap<>(CredentialFailure.class);

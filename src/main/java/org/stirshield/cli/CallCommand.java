@@ -19,15 +19,30 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./stirshield call}: plays Asterisk for one call against a running {@code serve} and prints the
  * channel variables it was told to set, one {@code NAME=value} a line in the order set. With
- * {@code --repeat N --concurrency C} it is a load tool and prints sessions/s and latencies instead.
+ * {@code --repeat N --concurrency C [--rate R]} it is a load tool and prints sessions/s and latencies instead
+ * (each call with its own {@code agi_uniqueid}, as Asterisk gives each channel).
+ *
+ * <p>{@code --server} may be repeated and may be {@code hagi://NAME}: the servers are tried in order the way
+ * Asterisk's {@code hagi://} does (DNS SRV {@code _agi._tcp.NAME}, lowest priority first), the next one only
+ * when one cannot be connected to; so operators can test their SRV records and failover with it.
  */
 @Command(name = "call", mixinStandardHelpOptions = true,
         description = "Play Asterisk for one FastAGI call against a running server; print the variables set.")
 final class CallCommand implements Callable<Integer> {
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = ServerSettings.DEFAULT_LISTEN,
-            description = "the FastAGI server (default ${DEFAULT-VALUE})")
-    String server;
+    @Option(names = "--server", paramLabel = "HOST:PORT|agi://HOST:PORT|hagi://NAME",
+            description = "a FastAGI server, tried in the order given (repeatable; default "
+                    + ServerSettings.DEFAULT_LISTEN + "); hagi://NAME: the targets of DNS SRV _agi._tcp.NAME, by"
+                    + " priority, as Asterisk's hagi:// tries them")
+    List<String> servers = new ArrayList<>();
+
+    @Option(names = "--dns", paramLabel = "HOST[:PORT]",
+            description = "the DNS server for hagi:// SRV and target lookups (default: the system's resolvers)")
+    String dns;
+
+    @Option(names = "--rate", paramLabel = "CALLS_PER_S", defaultValue = "0",
+            description = "load mode: start calls at this rate (default 0: as fast as --concurrency allows)")
+    double rate;
 
     @Option(names = "--from", paramLabel = "TN", required = true, description = "caller TN (agi_callerid)")
     String from;
@@ -62,13 +77,20 @@ final class CallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetSocketAddress address;
         Duration t;
         try {
-            address = ServerSettings.parseListen(server);
             t = org.stirshield.config.ConfigValues.parseDuration("--timeout", timeout);
-        } catch (IllegalArgumentException e) {
+            if (servers.isEmpty()) {
+                servers = List.of(ServerSettings.DEFAULT_LISTEN);
+            }
+            AgiTargets.resolve(servers.stream().filter(v -> !v.toLowerCase(java.util.Locale.ROOT).startsWith("hagi:"))
+                    .toList(), script, dns); // static targets: a typo fails now, not on every call
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("stirshield call: " + e.getMessage());
+            return 2;
+        }
+        if (rate < 0) {
+            System.err.println("stirshield call: --rate must not be negative");
             return 2;
         }
         for (String v : concat(identity, extraArgs)) {
@@ -88,17 +110,61 @@ final class CallCommand implements Callable<Integer> {
             args.addAll(identity.isEmpty() && extraArgs.isEmpty() ? List.of("") : identity);
         }
         args.addAll(extraArgs);
-        AgiClient.Call c = AgiClient.call(address, script, from, to, context, args).withVariables(vars);
         if (repeat <= 1) {
-            AgiClient.Result r = AgiClient.run(address, c, t);
+            Placed p = place(args, vars, null, t);
+            if (p.error() != null) {
+                System.err.println("stirshield call: " + p.error());
+                return 1;
+            }
+            AgiClient.Failover f = p.failover();
+            f.unreachable().forEach(u -> System.err.println("stirshield call: not reachable: " + u));
+            AgiClient.Result r = f.result();
             r.variables().forEach((k, v) -> System.out.println(k + "=" + v));
             if (!r.completed()) {
                 System.err.println("stirshield call: session did not complete: " + r.error());
                 return 1;
             }
+            if (servers.size() > 1 || !f.unreachable().isEmpty() || isHagi()) {
+                System.err.println("stirshield call: answered by " + hostPort(f.server()));
+            }
             return 0;
         }
-        return load(address, c, t);
+        return load(args, vars, t);
+    }
+
+    /** One call placed: the failover outcome, or why no server could even be looked up. */
+    private record Placed(AgiClient.Failover failover, String error) {
+    }
+
+    /**
+     * Resolves the servers (SRV included, each call anew, as Asterisk does) and places one call through them.
+     *
+     * @param uniqueId the call's agi_uniqueid, or null for the default
+     */
+    private Placed place(List<String> args, Map<String, String> vars, String uniqueId, Duration t) {
+        List<AgiTargets.Target> targets;
+        try {
+            targets = AgiTargets.resolve(servers, script, dns);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            return new Placed(null, e.getMessage());
+        }
+        Map<InetSocketAddress, AgiTargets.Target> byAddress = new java.util.LinkedHashMap<>();
+        targets.forEach(x -> byAddress.putIfAbsent(x.address(), x));
+        AgiClient.Failover f = AgiClient.runFailover(List.copyOf(byAddress.keySet()), a -> {
+            AgiTargets.Target x = byAddress.get(a);
+            AgiClient.Call c = AgiClient.call(a, x.script(), from, to, context, args).withVariables(vars)
+                    .with("agi_request", x.request());
+            return uniqueId == null ? c : c.with("agi_uniqueid", uniqueId);
+        }, t);
+        return new Placed(f, null);
+    }
+
+    private boolean isHagi() {
+        return servers.stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).startsWith("hagi:"));
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a == null ? "none" : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -107,23 +173,36 @@ final class CallCommand implements Callable<Integer> {
         return all;
     }
 
-    private int load(InetSocketAddress address, AgiClient.Call c, Duration t) throws InterruptedException {
+    private int load(List<String> args, Map<String, String> vars, Duration t) throws InterruptedException {
         int n = repeat;
         long[] latencies = new long[n];
         AtomicLong failed = new AtomicLong();
+        Map<String, AtomicLong> byServer = new java.util.concurrent.ConcurrentSkipListMap<>();
         Semaphore inFlight = new Semaphore(Math.max(1, concurrency));
+        String base = Long.toString(System.currentTimeMillis() / 1000);
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
                 int idx = i;
+                if (rate > 0) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
                 inFlight.acquire();
                 pool.execute(() -> {
                     try {
                         long t0 = System.nanoTime();
-                        AgiClient.Result r = AgiClient.run(address, c, t);
+                        Placed p = place(args, vars, base + "." + (idx + 1), t);
                         latencies[idx] = System.nanoTime() - t0;
-                        if (!r.completed() || r.variables().isEmpty()) {
+                        AgiClient.Result r = p.failover() == null ? null : p.failover().result();
+                        if (r == null || !r.completed() || r.variables().isEmpty()) {
                             failed.incrementAndGet();
+                        } else {
+                            byServer.computeIfAbsent(hostPort(p.failover().server()), k -> new AtomicLong())
+                                    .incrementAndGet();
                         }
                     } finally {
                         inFlight.release();
@@ -133,9 +212,14 @@ final class CallCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Arrays.sort(latencies);
-        System.out.printf("sessions=%d concurrency=%d failed=%d seconds=%.3f sessions_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n",
+        StringBuilder served = new StringBuilder();
+        if (byServer.size() > 1 || servers.size() > 1 || isHagi()) {
+            served.append(" answered_by=");
+            byServer.forEach((k, v) -> served.append(served.length() > 13 ? "," : "").append(k).append('/').append(v));
+        }
+        System.out.printf("sessions=%d concurrency=%d failed=%d seconds=%.3f sessions_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%s%n",
                 n, concurrency, failed.get(), seconds, n / seconds, latencies[n / 2] / 1e6,
-                latencies[Math.min(n - 1, (int) (n * 0.99))] / 1e6, latencies[n - 1] / 1e6);
+                latencies[Math.min(n - 1, (int) (n * 0.99))] / 1e6, latencies[n - 1] / 1e6, served);
         return failed.get() == 0 ? 0 : 1;
     }
 }

@@ -89,7 +89,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerSettings s = settings;
         Thread hook = new Thread(() -> {
-            LOG.info("shutting down: draining calls in flight (up to {} ms)", s.shutdownGrace().toMillis());
+            LOG.info("shutting down: /health/ready answers 503, new connections are refused, draining calls in"
+                    + " flight (up to {} ms)", s.shutdownGrace().toMillis());
+            service.startDrain();
             boolean drained = server.shutdown(s.shutdownGrace());
             service.close();
             LOG.info("stopped ({}): {}", drained ? "drained" : "grace period over", server.stats());

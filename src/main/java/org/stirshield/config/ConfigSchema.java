@@ -52,6 +52,9 @@ public final class ConfigSchema {
             verification.max_identity_headers
             verification.max_tn_digits
             verification.revocation
+            verification.require_diversion_headers
+            verification.rcd_max_bytes
+            verification.rcd_cache_bytes
 
             certificates.allow_http
             certificates.allowed_ports
@@ -87,7 +90,16 @@ public final class ConfigSchema {
             audit.rolling.compress
             audit.queue.capacity
             audit.queue.max_wait
+            audit.replay.store
+            audit.replay.peak_rate
             audit.replay.max_entries
+            audit.replay.timeout
+            audit.replay.probe_interval
+            audit.replay.connections
+            audit.replay.key_prefix
+            audit.replay.password_file
+            audit.replay.password_env
+            audit.replay.tls_ca_file
             audit.evidence.identity_headers
             audit.evidence.max_identity_bytes
 

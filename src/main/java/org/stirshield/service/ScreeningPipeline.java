@@ -61,7 +61,7 @@ final class ScreeningPipeline implements CallScreener {
             Verdict verdict = verifier.verify(call, now, deadline);
             t1 = System.nanoTime();
             // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
-            int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now) : 0;
+            int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now, deadline) : 0;
             decision = policy.decide(call, verdict, replayCount, call.callerName());
         } catch (RuntimeException | Error e) {
             LOG.error("internal error deciding call {} ({} → {}): {}", call.callId(), call.callerTn(), call.calledTn(),

@@ -13,9 +13,12 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
+import org.stirshield.audit.HealthCheck;
 import org.stirshield.audit.LogFormat;
 import org.stirshield.audit.Metrics;
+import org.stirshield.audit.ReplayWindow;
 import org.stirshield.cert.CachedCertificateSource;
+import org.stirshield.cert.CachedContentSource;
 import org.stirshield.cert.CertificateSources;
 import org.stirshield.cert.CredentialValidator;
 import org.stirshield.cert.FetchSettings;
@@ -158,9 +161,11 @@ public final class StirShieldService implements AutoCloseable {
     private final OutboundSigner signer;
     private final Path configFile;
     private final Reloader reloader;
+    private final ReadinessCheck readiness;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
-            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader) {
+            ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader,
+            ReadinessCheck readiness) {
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
@@ -169,6 +174,7 @@ public final class StirShieldService implements AutoCloseable {
         this.signer = signer;
         this.configFile = configFile;
         this.reloader = reloader;
+        this.readiness = readiness;
     }
 
     /**
@@ -187,7 +193,8 @@ public final class StirShieldService implements AutoCloseable {
             if (fs.cache().dir() != null) {
                 Writable.directory("certificates.cache.dir", fs.cache().dir(), true);
             }
-            DecisionRecorder.Settings rs = DecisionRecorder.Settings.from(root, o.auditFile(), o.metricsListen());
+            DecisionRecorder.Settings rs = DecisionRecorder.Settings.from(root, o.auditFile(), o.metricsListen(),
+                    new ReplayWindow(vs.freshness(), vs.futureSkew()));
             LogFormat.from(root); // checked here for check-config; serve applies it as soon as it has read the file
             Writable.fileIn("audit.file", rs.audit().file());
             OutboundSigner.Settings signing = OutboundSigner.Settings.from(ConfigValues.section(root, "signing"));
@@ -225,7 +232,7 @@ public final class StirShieldService implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             // Audit log, replay detection and metrics; closed last, so every decision is on record.
-            DecisionRecorder recorder = DecisionRecorder.start(p.recorder, vs.freshness().plus(vs.futureSkew()));
+            DecisionRecorder recorder = DecisionRecorder.start(p.recorder);
             started.add(recorder);
             recorder.auditLog().closeOnShutdownByOwner(); // close() drains it after the calls in flight
             Metrics metrics = recorder.metrics();
@@ -249,7 +256,10 @@ public final class StirShieldService implements AutoCloseable {
             metrics.bindCertificateExpiry("trust_anchor", certificates::trustAnchorsNotAfter);
             metrics.bindCertificateExpiry("pinned", certificates::pinnedNotAfter);
             metrics.bindCertificateExpiry("signer", certificates::cachedNotAfter);
-            Verifier verifier = Verifier.create(vs, certificates);
+            // RCD-01: content that rcdi digests cover, through the same guarded fetcher settings (https only).
+            CachedContentSource content = CertificateSources.content(fs, vs.rcdMaxBytes(), vs.rcdCacheBytes());
+            started.add(content);
+            Verifier verifier = Verifier.create(vs, certificates, content);
 
             ReloadingPolicy policy = p.policy;
             started.add(policy);
@@ -257,9 +267,13 @@ public final class StirShieldService implements AutoCloseable {
             policy.addListener((ok, detail) -> metrics.policyReloaded(ok));
             policy.start();
 
-            LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {}",
-                    p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),
-                    policy.current().summary(), recorder.auditLog().settings().file().toAbsolutePath());
+            ReadinessCheck readiness = new ReadinessCheck(policy, () -> certificates.trustAnchors().size(),
+                    p.trust.trustDir().toString(), recorder.replay());
+            metrics.bindHealth(readiness);
+            LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {},"
+                    + " replay {}", p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),
+                    policy.current().summary(), recorder.auditLog().settings().file().toAbsolutePath(),
+                    recorder.replay().describe());
             CallScreener screener = new ScreeningPipeline(verifier, policy, recorder, Clock.systemUTC());
             Path configFile = p.options.configFile();
             Reloader reloader = configFile == null ? null
@@ -269,7 +283,7 @@ public final class StirShieldService implements AutoCloseable {
                 reloader.listen();
             }
             return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, p.signer,
-                    configFile, reloader);
+                    configFile, reloader, readiness);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
@@ -306,6 +320,19 @@ public final class StirShieldService implements AutoCloseable {
 
     public Verifier verifier() {
         return verifier;
+    }
+
+    /**
+     * The SIGTERM drain begins: from now on {@code /health/ready} answers 503 ({@code draining}), so load
+     * balancers and orchestrators send new calls elsewhere. Call it before stopping the FastAGI listener.
+     */
+    public void startDrain() {
+        readiness.drain();
+    }
+
+    /** What {@code /health/ready} answers now. */
+    public HealthCheck.Readiness readiness() {
+        return readiness.check();
     }
 
     /** The outbound signer of the {@code signing:} section, or null when signing is not configured. */

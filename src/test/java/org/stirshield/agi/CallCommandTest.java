@@ -81,6 +81,37 @@ class CallCommandTest {
         assertEquals(200, server.stats().completed());
     }
 
+    /** {@code --server} repeated: tried in order, the next one only when one cannot be connected to (hagi://). */
+    @Test
+    void repeatedServersAreTriedInOrderLikeHagi() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Run r;
+        try {
+            r = cli("call", "--server", "127.0.0.1:" + closed, "--server", "agi://" + serverArg() + "/verify",
+                    "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN, "--identity", Scenarios.genuine());
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(0, r.rc());
+        assertTrue(r.out().startsWith("STIR_STATUS=PASS\n"), r.out());
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("not reachable: 127.0.0.1:" + closed), e);
+        assertTrue(e.contains("answered by " + serverArg()), e);
+
+        Run load = cli("call", "--server", "127.0.0.1:" + closed, "--server", serverArg(), "--from",
+                Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN, "--repeat", "40", "--concurrency", "4",
+                "--rate", "400");
+        assertEquals(0, load.rc(), load.out());
+        assertTrue(load.out().contains("failed=0 ") && load.out().contains("answered_by=" + serverArg() + "/40"),
+                load.out());
+    }
+
     @Test
     void noServerIsANonZeroExit() throws Exception {
         int port;

@@ -75,12 +75,50 @@ class ReplayDetectorTest {
     }
 
     @Test
-    void callsOutsideTheWindowNoLongerCount() {
+    void aPassportIsForgottenWhenItsWindowEnds() {
         ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 1000);
         r.observe(D1, "call-1", T0);
-        r.observe(D1, "call-2", T0.plusSeconds(30));
-        assertEquals(1, r.observe(D1, "call-3", T0.plusSeconds(75)), "call-1 fell out of the 60 s window");
-        assertEquals(0, r.observe(D1, "call-4", T0.plusSeconds(500)));
+        assertEquals(1, r.observe(D1, "call-2", T0.plusSeconds(30)));
+        assertEquals(0, r.observe(D1, "call-3", T0.plusSeconds(75)), "the window of call-1's PASSporT ended at T0+60");
+        assertEquals(1, r.observe(D1, "call-4", T0.plusSeconds(80)), "a new window began with call-3");
+    }
+
+    /**
+     * The window is the PASSporT's, not the sighting's: it is remembered until iat + freshness + 1 s, the moment
+     * the verifier stops accepting it (TIM-01), whoever sees it when.
+     */
+    @Test
+    void theWindowEndsWhenThePassportStopsPassingFreshness() {
+        ReplayWindow w = new ReplayWindow(Duration.ofSeconds(60), Duration.ofSeconds(60));
+        ReplayDetector r = new ReplayDetector(w.longest(), 1000);
+        long iat = T0.getEpochSecond();
+        assertEquals(Instant.ofEpochSecond(iat + 61), w.expiresAt(iat, T0.plusSeconds(2)));
+        assertEquals(0, r.observe(D1, "call-1", w.expiresAt(iat, T0.plusSeconds(2)), T0.plusSeconds(2)));
+        assertEquals(1, r.observe(D1, "call-2", w.expiresAt(iat, T0.plusSeconds(60)), T0.plusSeconds(60)),
+                "still fresh at iat + 60 s: a replay");
+        assertEquals(0, r.observe(D1, "call-3", w.expiresAt(iat, T0.plusSeconds(62)), T0.plusSeconds(62)),
+                "past iat + freshness the verifier rejects it as stale anyway: nothing to remember");
+        // a signer clock running 60 s fast: remembered for freshness + future_skew + 1 s, never longer
+        assertEquals(T0.plusSeconds(121), w.expiresAt(iat + 60, T0));
+        assertEquals(T0.plusSeconds(121), w.expiresAt(iat + 3600, T0), "capped at the longest window");
+        assertEquals(T0.plusSeconds(121), w.expiresAt(null, T0), "no iat: the longest window");
+        assertEquals(Duration.ofSeconds(121), w.longest());
+    }
+
+    @Test
+    void passportsPushedOutBeforeTheyExpireAreCounted() {
+        ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 100);
+        for (int i = 0; i < 100; i++) {
+            r.observe(Integer.toHexString(i), "c" + i, T0);
+        }
+        r.size();
+        assertEquals(0, r.evictedBeforeExpiry(), "100 PASSporTs fit");
+        for (int i = 100; i < 1100; i++) {
+            r.observe(Integer.toHexString(i), "c" + i, T0);
+        }
+        r.size();
+        assertTrue(r.evictedBeforeExpiry() >= 1000, "each one dropped for room is counted: " + r.evictedBeforeExpiry());
+        assertEquals(100, r.maximumSize());
     }
 
     @Test

@@ -1,0 +1,57 @@
+package org.stirshield.service;
+
+import java.util.function.IntSupplier;
+import org.stirshield.audit.HealthCheck;
+import org.stirshield.audit.ReplayDetection;
+import org.stirshield.policy.Policy;
+import org.stirshield.policy.ReloadingPolicy;
+
+/**
+ * {@code /health/ready}: whether this instance can decide calls, for load balancers, orchestrators and the
+ * on-call engineer. Ready when a policy is in force, trust anchors are loaded and the instance is not
+ * draining. The replay store is reported but never makes an instance unready: a store that does not answer
+ * is a known, counted degradation (replay detection falls back to this instance's memory), not a reason to
+ * send calls elsewhere. During the SIGTERM drain it answers 503 at once.
+ */
+final class ReadinessCheck implements HealthCheck {
+    private final ReloadingPolicy policy;
+    private final IntSupplier trustAnchors;
+    private final String trustDir;
+    private final ReplayDetection replay;
+    private volatile boolean draining;
+    private volatile String lastReload = "ok";
+
+    ReadinessCheck(ReloadingPolicy policy, IntSupplier trustAnchors, String trustDir, ReplayDetection replay) {
+        this.policy = policy;
+        this.trustAnchors = trustAnchors;
+        this.trustDir = trustDir;
+        this.replay = replay;
+        policy.addListener((ok, detail) -> lastReload = ok ? "ok" : "refused (" + detail + "), previous policy in force");
+    }
+
+    /** From now on: not ready (the instance is draining; new calls must go to the others). */
+    void drain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public HealthCheck.Readiness check() {
+        Policy p = policy.current();
+        int anchors = trustAnchors.getAsInt();
+        boolean ready = !draining && p != null && anchors > 0;
+        StringBuilder b = new StringBuilder(ready ? "ready\n" : "not ready\n");
+        if (draining) {
+            b.append("draining: yes (SIGTERM: calls in flight finish, new calls go to the other instances)\n");
+        }
+        b.append("policy: ").append(p == null ? "none loaded" : "loaded, " + p.summary())
+                .append("; last reload ").append(lastReload).append('\n');
+        b.append("trust_anchors: ").append(anchors > 0 ? anchors + " loaded"
+                : "none in " + trustDir + " (every signed call would fail)").append('\n');
+        b.append("replay: ").append(replay.describe()).append('\n');
+        return new HealthCheck.Readiness(ready, b.toString());
+    }
+}

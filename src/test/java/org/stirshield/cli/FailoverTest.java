@@ -1,0 +1,252 @@
+package org.stirshield.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stirshield.agi.AgiClient;
+import org.stirshield.testing.Dnsmasq;
+import org.stirshield.testing.SignedCarrier;
+
+/**
+ * Failover the Asterisk way, with real processes: two {@code serve} instances behind DNS SRV records served by
+ * a real dnsmasq, {@code ./stirshield call --server hagi://NAME} placing calls as Asterisk's hagi:// does. One
+ * instance is stopped (SIGTERM) under load: no call is lost, and the two audit logs together hold exactly the
+ * calls made. And the drain itself: /health/ready answers 503 at once, the listener refuses new connections,
+ * the call in flight is still answered.
+ */
+class FailoverTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stopAll() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private record Serve(Process process, int agiPort, int metricsPort, Path log, Path audit) {
+        InetSocketAddress agi() {
+            return new InetSocketAddress("127.0.0.1", agiPort);
+        }
+    }
+
+    private Serve serve(SignedCarrier carrier, String name) throws Exception {
+        int agi = freePort();
+        int metrics = freePort();
+        Path config = carrier.config(name + "-serve", """
+                server:
+                  listen: 127.0.0.1:%d
+                  allow: [127.0.0.1/32]
+                  shutdown_grace: 10s
+                  decision_deadline: 3s
+                audit:
+                  file: "%s"
+                """.formatted(agi, carrier.audit(name))).toAbsolutePath();
+        // the metrics port: this instance's own, known in advance
+        Files.writeString(config, Files.readString(config).replace("metrics: {listen: \"127.0.0.1:0\"}",
+                "metrics: {listen: \"127.0.0.1:" + metrics + "\"}"));
+        Path log = dir.resolve(name + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "org.stirshield.cli.Main", "serve", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return new Serve(p, agi, metrics, log, carrier.audit(name));
+    }
+
+    private static void awaitListening(Serve s) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(s.log()).contains("listening on")) {
+            assertTrue(s.process().isAlive(), () -> "serve exited: " + read(s.log()));
+            assertTrue(System.nanoTime() < end, "serve did not start: " + read(s.log()));
+            Thread.sleep(50);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private record Run(int rc, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.run(args);
+            return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * 200 calls/s for 10 s through hagi://stirshield.test (A priority 10, B priority 20); A stopped after 3 s.
+     * Every call answered; A's audit records plus B's are exactly the calls made, each once.
+     */
+    @Test
+    void oneInstanceStoppedUnderLoadLosesNoCall() throws Exception {
+        SignedCarrier carrier = new SignedCarrier(dir);
+        Serve a = serve(carrier, "a");
+        Serve b = serve(carrier, "b");
+        awaitListening(a);
+        awaitListening(b);
+        try (Dnsmasq dns = Dnsmasq.start(dir, List.of(
+                new Dnsmasq.Srv("stirshield.test", "a.stirshield.test", a.agiPort(), 10, 100),
+                new Dnsmasq.Srv("stirshield.test", "b.stirshield.test", b.agiPort(), 20, 100)), List.of(
+                new Dnsmasq.Host("a.stirshield.test", "127.0.0.1"),
+                new Dnsmasq.Host("b.stirshield.test", "127.0.0.1")))) {
+            Run one = cli("call", "--server", "hagi://stirshield.test/verify", "--dns", dns.address(),
+                    "--from", SignedCarrier.CALLER, "--to", SignedCarrier.CALLED, "--identity", carrier.identity());
+            assertEquals(0, one.rc(), one.err());
+            assertTrue(one.out().startsWith("STIR_STATUS=NOT_PROTECTED\n"), one.out());
+            assertTrue(one.err().contains("answered by 127.0.0.1:" + a.agiPort()), "priority 10 first: " + one.err());
+
+            int calls = 2000;
+            Run[] load = new Run[1];
+            Thread loader = Thread.ofPlatform().start(() -> load[0] = cli("call", "--server",
+                    "hagi://stirshield.test/verify", "--dns", dns.address(), "--from", SignedCarrier.CALLER, "--to",
+                    SignedCarrier.CALLED, "--repeat", Integer.toString(calls), "--concurrency", "32", "--rate", "200",
+                    "--timeout", "20s"));
+            // A (priority 10) takes the calls until it is stopped: after it has answered a few hundred
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.exists(a.audit()) || Files.readAllLines(a.audit()).size() < 300) {
+                assertTrue(loader.isAlive() && System.nanoTime() < end, "A did not take the calls");
+                Thread.sleep(50);
+            }
+            a.process().destroy(); // SIGTERM: drain
+            assertTrue(a.process().waitFor(60, TimeUnit.SECONDS), "A stopped");
+            loader.join(TimeUnit.MINUTES.toMillis(3));
+            assertFalse(loader.isAlive(), "the load finished");
+            Run r = load[0];
+            assertTrue(r.out().startsWith("sessions=" + calls + " concurrency=32 failed=0 "), r.out() + r.err());
+            assertEquals(0, r.rc(), r.out());
+            assertTrue(r.out().matches("(?s).*answered_by=.*127\\.0\\.0\\.1:" + a.agiPort() + "/[1-9].*")
+                    && r.out().matches("(?s).*answered_by=.*127\\.0\\.0\\.1:" + b.agiPort() + "/[1-9].*"),
+                    "both answered: " + r.out());
+            String logA = read(a.log());
+            assertTrue(logA.contains("stopped (drained)"), logA);
+
+            b.process().destroy();
+            assertTrue(b.process().waitFor(60, TimeUnit.SECONDS), "B stopped");
+            // every call on record exactly once, on one instance or the other (plus the single call above)
+            List<String> ids = new ArrayList<>();
+            for (Path f : List.of(a.audit(), b.audit())) {
+                for (String line : Files.readAllLines(f)) {
+                    ids.add(JSON.readTree(line).path("unique_id").asText());
+                }
+            }
+            Set<String> distinct = new HashSet<>(ids);
+            assertEquals(ids.size(), distinct.size(), "no call recorded twice");
+            long loadIds = ids.stream().filter(id -> id.matches("\\d+\\.\\d+") && !id.equals("1763900000.1")).count();
+            assertEquals(calls, loadIds, "the audit records of both instances together are the calls made");
+        }
+    }
+
+    /**
+     * SIGTERM with a call in flight: /health/ready answers 503 (draining) at once while /health/live stays 200,
+     * new FastAGI connections are refused (so Asterisk's hagi:// moves on to the next instance), and the call in
+     * flight is still answered and recorded.
+     */
+    @Test
+    void theDrainAnswersNotReadyAndRefusesNewCallsWhileFinishingTheCallInFlight() throws Exception {
+        SignedCarrier carrier = new SignedCarrier(dir);
+        Serve a = serve(carrier, "drain");
+        awaitListening(a);
+        HttpResponse<String> ready = get(a.metricsPort(), "/health/ready");
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().startsWith("ready\n") && ready.body().contains("replay: memory (this instance only)"),
+                ready.body());
+
+        AgiClient.Call call = AgiClient.call(a.agi(), "verify", SignedCarrier.CALLER, SignedCarrier.CALLED,
+                "from-carrier", List.of(carrier.identity())).with("agi_uniqueid", "1764000009.1");
+        String block = AgiClient.environmentBlock(call);
+        try (Socket s = new Socket()) {
+            s.connect(a.agi(), 5000);
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(block.substring(0, block.length() / 2).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(300);
+            a.process().destroy(); // SIGTERM
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            HttpResponse<String> draining;
+            while ((draining = get(a.metricsPort(), "/health/ready")).statusCode() == 200) {
+                assertTrue(System.nanoTime() < end, "never not-ready");
+                Thread.sleep(10);
+            }
+            assertEquals(503, draining.statusCode());
+            assertTrue(draining.body().startsWith("not ready\ndraining: yes"), draining.body());
+            assertEquals(200, get(a.metricsPort(), "/health/live").statusCode(), "alive while draining");
+            // within a moment the listener is closed: new connections are refused at once, so hagi:// tries the
+            // next SRV target (until then a new connection is still served, never dropped)
+            boolean refused = false;
+            while (!refused) {
+                assertTrue(System.nanoTime() < end, "the listener was never closed");
+                try (Socket probe = new Socket()) {
+                    probe.connect(a.agi(), 5000);
+                    Thread.sleep(20);
+                } catch (ConnectException expected) {
+                    refused = true;
+                }
+            }
+            out.write(block.substring(block.length() / 2).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String reply = new String(s.getInputStream().readNBytes(12), StandardCharsets.UTF_8);
+            assertEquals("EXEC \"MSet\" ", reply, "the call in flight is still answered");
+            out.write("200 result=0\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        assertTrue(a.process().waitFor(30, TimeUnit.SECONDS));
+        assertTrue(Files.readString(a.audit()).contains("\"unique_id\":\"1764000009.1\""), "recorded");
+    }
+}
