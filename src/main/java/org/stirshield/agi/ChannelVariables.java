@@ -11,7 +11,9 @@ import org.stirshield.policy.Decision;
  *
  * <p>Always set (empty when there is no value, so a second AGI call on the same channel never leaves a
  * stale value): STIR_STATUS, STIR_ACTION, STIR_ATTEST, STIR_VERSTAT, STIR_SIP_CODE, STIR_REASON,
- * STIR_AGENCY. Set only when the decision has a caller name: STIR_CALLER_NAME and CALLERID(name), both the
+ * STIR_AGENCY. Set only when the call passed and its Rich Call Data (RFC 9795) verified
+ * ({@link Decision#rcdName()}): STIR_RCD_NAME, the verified display name, and STIR_RCD_REASON, the verified
+ * call reason (a dialplan that runs the AGI twice on one channel clears them first). Set only when the decision has a caller name: STIR_CALLER_NAME and CALLERID(name), both the
  * complete new name (policy builds it, e.g. {@code "[UNVERIFIED] " + the name the caller presented}, or the
  * agency's verified name).
  */
@@ -31,12 +33,20 @@ final class ChannelVariables {
         v.put("STIR_SIP_CODE", d.sipCode() == null ? "" : d.sipCode().toString());
         v.put("STIR_REASON", nz(d.reason()));
         v.put("STIR_AGENCY", d.match() == null ? "" : nz(d.match().agency()));
+        putIfSet(v, "STIR_RCD_NAME", d.rcdName());
+        putIfSet(v, "STIR_RCD_REASON", d.rcdReason());
         if (d.callerName() != null && !d.callerName().isEmpty()) {
             v.put("STIR_CALLER_NAME", d.callerName());
             v.put("CALLERID(name)", d.callerName());
         }
         v.replaceAll((k, val) -> clean(val));
         return v;
+    }
+
+    private static void putIfSet(Map<String, String> v, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            v.put(name, value);
+        }
     }
 
     private static String nz(String s) {

@@ -201,7 +201,8 @@ public final class AuditLog implements AutoCloseable {
     /** The record as one line, or null (counted as dropped, logged) if it cannot be formatted (a bug). */
     private byte[] encode(Entry e) {
         try {
-            return (AuditRecord.format(e.decision(), e.timings(), e.at()) + "\n").getBytes(StandardCharsets.UTF_8);
+            return (AuditRecord.format(e.decision(), e.timings(), e.at(), settings.evidence()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
         } catch (RuntimeException ex) {
             drop(e, "record could not be formatted: " + ex);
             return null;

@@ -198,6 +198,37 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     /**
+     * The earliest notAfter of the pinned certificates (every chain in {@code certificates.pinned}, used or
+     * not), or null when none are pinned: for the expiry metric (an expired pinned certificate fails every
+     * call signed with it).
+     */
+    public java.time.Instant pinnedNotAfter() {
+        return CertificateChains.earliestNotAfter(trust.pinned().values().stream().flatMap(List::stream).toList());
+    }
+
+    /**
+     * The earliest notAfter of the trust anchors in force (after a SIGHUP: the new set), or null when there are
+     * none: for the expiry metric (an expired root fails every call signed under it).
+     */
+    public java.time.Instant trustAnchorsNotAfter() {
+        return CertificateChains.earliestNotAfter(trust.validator().anchors().certificates());
+    }
+
+    /**
+     * The earliest notAfter among the signer certificates (leaves and intermediates) cached from x5u URLs now,
+     * or null when none is cached; pinned chains are not included.
+     */
+    public java.time.Instant cachedNotAfter() {
+        List<X509Certificate> certs = new java.util.ArrayList<>();
+        for (CompletableFuture<Entry> f : cache.asMap().values()) {
+            if (f.isDone() && !f.isCompletedExceptionally() && f.join() instanceof Good g && !g.pinned()) {
+                certs.addAll(g.credential().chain());
+            }
+        }
+        return CertificateChains.earliestNotAfter(certs);
+    }
+
+    /**
      * How long the cache will keep {@code x5u}, once its load has completed and Caffeine has applied
      * the entry's expiry (for tests that move the ticker right after a load).
      */
@@ -292,8 +323,8 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
             fetches.increment();
             recordLatency(latency);
-            events.fetched(latency, url);
             Credential c = validator.validate(url, chain, at, Deadline.in(settings.fetchTimeout()));
+            events.fetched(CertificateEvents.Fetch.X5U, null, latency);
             Instant now = clock.instant();
             Duration ttl = max(settings.cache().minTtl(), r.freshness(now).orElse(Duration.ZERO));
             Good g = good(c, ttl, false, t);
@@ -315,7 +346,9 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             recordLatency(latency);
         }
         failures.get(failure).increment();
-        events.fetchFailed(failure, latency);
+        if (network) {
+            events.fetched(CertificateEvents.Fetch.X5U, failure, latency);
+        }
         LOG.info("x5u {}: {} ({}); remembered for {}", Printable.of(url), failure, message,
                 settings.cache().negativeTtl());
         return new Failed(failure, message, saturatedAdd(ticker.read(), settings.cache().negativeTtl().toNanos()), t);

@@ -84,4 +84,14 @@ public final class CertificateChains {
             throw new CredentialException(CredentialFailure.UNPARSEABLE, "not an X.509 certificate: " + e.getMessage());
         }
     }
+
+    /** The earliest notAfter of {@code certs}, or null when there are none. */
+    public static java.time.Instant earliestNotAfter(java.util.Collection<? extends X509Certificate> certs) {
+        java.time.Instant min = null;
+        for (X509Certificate c : certs) {
+            java.time.Instant t = c.getNotAfter().toInstant();
+            min = min == null || t.isBefore(min) ? t : min;
+        }
+        return min;
+    }
 }

@@ -55,6 +55,22 @@ public final class CertificateSources {
     }
 
     /**
+     * The source of RCD content (RFC 9795 {@code icn}, {@code jcl}): the same guarded fetcher settings as
+     * certificates, https only, at most {@code maxBytes} per item and {@code cacheBytes} cached. Close it
+     * at shutdown.
+     */
+    public static CachedContentSource content(FetchSettings s, long maxBytes, long cacheBytes) {
+        return content(s, maxBytes, cacheBytes, GuardedFetcher.Resolver.SYSTEM, null);
+    }
+
+    static CachedContentSource content(FetchSettings s, long maxBytes, long cacheBytes, GuardedFetcher.Resolver resolver,
+            javax.net.ssl.TrustManager[] trust) {
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        return new CachedContentSource(s, fetcher(s, resolver, trust, GuardedFetcher.Trace.NONE, ex), maxBytes, cacheBytes,
+                Ticker.systemTicker(), Clock.systemUTC(), ex);
+    }
+
+    /**
      * The validator's revocation mode that makes {@code certificates.crl.on_unavailable} effective:
      * {@code fail} → REQUIRE (no CRL for a certificate with a CRL DP fails it), {@code ignore} →
      * IF_AVAILABLE.

@@ -16,7 +16,12 @@ final class UrlRules {
     static final int MAX_URL_CHARS = 2048;
     private static final Set<Integer> CRL_PORTS = Set.of(80, 443, 8080, 8443);
 
-    enum Kind { X5U, CRL }
+    /**
+     * What a URL is fetched for: an x5u certificate chain, a CRL, or content an RCD claim refers to
+     * (RFC 9795 {@code icn}, {@code jcl}, URIs inside a jCard): https only whatever {@code allow_http}
+     * says, on the x5u ports, a query allowed.
+     */
+    enum Kind { X5U, CRL, CONTENT }
 
     /** A URL that passed the rules: lower-case scheme and host, explicit port. */
     record Target(URI uri, String scheme, String host, int port, String pathAndQuery) {
@@ -58,6 +63,9 @@ final class UrlRules {
         if (http && kind == Kind.X5U && !allowHttp) {
             throw bad(url, "x5u must be https (http only with certificates.allow_http)");
         }
+        if (http && kind == Kind.CONTENT) {
+            throw bad(url, "Rich Call Data content must be https");
+        }
         if (uri.getRawUserInfo() != null || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
             throw bad(url, "userinfo not allowed");
         }
@@ -98,7 +106,7 @@ final class UrlRules {
         if (kind == Kind.CRL) {
             return CRL_PORTS.contains(port);
         }
-        return http && port == 80; // lab http: its default port comes with allow_http
+        return http && port == 80 && kind == Kind.X5U; // lab http: its default port comes with allow_http
     }
 
     /** Pinned URLs are keys only (never fetched): they need only be URLs. */

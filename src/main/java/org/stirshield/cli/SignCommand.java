@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.stirshield.sign.KeyFiles;
-import org.stirshield.sign.PassportSigner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +21,8 @@ import picocli.CommandLine.Option;
  * exits 2 with one line saying which and why.
  */
 @Command(name = "sign", mixinStandardHelpOptions = true,
-        description = "Sign a SHAKEN PASSporT (RFC 8588) and print the SIP Identity header value.")
+        description = "Sign a SHAKEN PASSporT (RFC 8588), optionally with Rich Call Data (RFC 9795), a div PASSporT "
+                + "(RFC 8946) or an rcd PASSporT, and print the SIP Identity header value.")
 final class SignCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -49,6 +49,9 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--origid", description = "origination identifier (default a random UUID)")
     String origid;
 
+    @CommandLine.Mixin
+    SignExtensions extensions;
+
     @Override
     public Integer call() throws IOException {
         String origTn = tn("--orig", orig);
@@ -66,17 +69,22 @@ final class SignCommand implements Callable<Integer> {
         }
         PrivateKey pk = KeyFiles.readP256(key, "--key");
         long issuedAt = iat != null ? iat : Instant.now().getEpochSecond();
-        String jws = PassportSigner.shaken(pk, x5u, level, origTn, destTns, issuedAt, origid);
-        System.out.println(PassportSigner.identityHeader(jws, x5u));
+        System.out.println(extensions.identity(pk, x5u, level, origTn, destTns, issuedAt, origid));
         return 0;
     }
 
     /** The canonical TN (digits) of an E.164 number given with or without '+', spaces, dashes or dots. */
     private String tn(String option, String value) {
+        return tn(spec.commandLine(), option, value);
+    }
+
+    /** {@link #tn(String, String)} for the options of a mixin ({@link SignExtensions}). */
+    static String tn(CommandLine cl, String option, String value) {
         String t = value.strip();
         String digits = (t.startsWith("+") ? t.substring(1) : t).replaceAll("[ .\\-]", "");
         if (!digits.matches("[0-9]{1,15}")) {
-            throw usage(option + " '" + value + "': not a telephone number (E.164: up to 15 digits, e.g. +12025550123)");
+            throw new CommandLine.ParameterException(cl, option + " '" + value
+                    + "': not a telephone number (E.164: up to 15 digits, e.g. +12025550123)");
         }
         return digits;
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.stirshield.cert.CertificateEvents;
 import org.stirshield.cert.CertificateSource;
 import org.stirshield.cert.CertificateSources;
+import org.stirshield.cert.ContentSource;
 import org.stirshield.cert.FetchSettings;
 import org.stirshield.cert.CredentialValidator;
 import org.stirshield.cert.FileCrlSource;
@@ -24,6 +25,7 @@ import org.stirshield.cert.LocalCertificateSource;
 import org.stirshield.cert.TrustAnchors;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.SipRequest;
 import org.stirshield.verify.Verdict;
 import org.stirshield.verify.Verifier;
 import org.stirshield.verify.VerifierSettings;
@@ -74,6 +76,24 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: ./stirshield.yaml if present).")
     Path config;
 
+    @Option(names = "--pai", paramLabel = "VALUE", description = "A P-Asserted-Identity header value (tel: or sip: URI); repeatable. "
+            + "The caller TN is then taken from each in turn (SHK-06).")
+    List<String> assertedIdentities = new ArrayList<>();
+
+    @Option(names = "--history-info", paramLabel = "VALUE", description = "A History-Info header value (RFC 7044); repeatable.")
+    List<String> historyInfo = new ArrayList<>();
+
+    @Option(names = "--diversion", paramLabel = "VALUE", description = "A Diversion header value (RFC 5806); repeatable.")
+    List<String> diversion = new ArrayList<>();
+
+    @Option(names = "--diverted-from", paramLabel = "TN", description = "A number the call was diverted from, oldest first; "
+            + "repeatable (shorthand for --diversion values, for div PASSporT chains, RFC 8946).")
+    List<String> divertedFrom = new ArrayList<>();
+
+    @Option(names = "--content", paramLabel = "URL=FILE", description = "Serve this Rich Call Data URL (icn, jcl, a jCard's "
+            + "logo) from a local file for rcdi digests (never fetched); repeatable.")
+    List<String> contentFiles = new ArrayList<>();
+
     /** The configuration file's tree, or null when there is none. */
     private JsonNode configRoot;
 
@@ -82,9 +102,9 @@ final class VerifyCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         VerifierSettings settings = settings(cl);
         CertificateSource source = certificateSource(settings, cl);
-        Verifier verifier = Verifier.create(settings, source);
+        Verifier verifier = Verifier.create(settings, source, contentSource(settings, cl));
         Instant now = at == null ? Instant.now() : Instant.ofEpochSecond(at);
-        Verdict v = verifier.verify(new CallAttempt(orig, dest, identities, date, null, null, null), now);
+        Verdict v = verifier.verify(new CallAttempt(orig, dest, identities, date, null, null, null).withSip(sipRequest()), now);
         PrintWriter out = cl.getOut();
         out.println(toJson(v).toString());
         out.flush();
@@ -119,7 +139,9 @@ final class VerifyCommand implements Callable<Integer> {
             }
             return s;
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
+            // a cross-key check names its key first: locate it in the file (file:line)
+            throw new CommandLine.ParameterException(cl, configRoot == null ? e.getMessage()
+                    : ConfigValues.locate(configRoot, e).getMessage());
         }
     }
 
@@ -160,6 +182,46 @@ final class VerifyCommand implements Callable<Integer> {
         try {
             FetchSettings fs = FetchSettings.from(ConfigValues.section(configRoot, "certificates"));
             return CertificateSources.production(fs, validator, CertificateEvents.NONE);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "certificates: " + e.getMessage());
+        }
+    }
+
+    /** The SIP headers given with --pai, --history-info, --diversion and --diverted-from. */
+    private SipRequest sipRequest() {
+        List<String> div = new ArrayList<>(diversion);
+        for (int i = divertedFrom.size() - 1; i >= 0; i--) {
+            String tn = divertedFrom.get(i).strip();
+            div.add("<tel:" + (tn.startsWith("+") ? tn : "+" + tn) + ">"); // RFC 5806: the most recent first
+        }
+        return new SipRequest(null, null, null, assertedIdentities, historyInfo, div);
+    }
+
+    /**
+     * Where RCD content comes from: the --content files (never fetched), else the guarded HTTPS fetcher of the
+     * {@code certificates:} section (https only, address guard, timeouts, verification.rcd_max_bytes).
+     */
+    private ContentSource contentSource(VerifierSettings settings, CommandLine cl) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String m : contentFiles) {
+            int eq = m.lastIndexOf('=');
+            if (eq <= 0 || eq == m.length() - 1) {
+                throw new CommandLine.ParameterException(cl, "--content expects URL=FILE: " + m);
+            }
+            Path f = Path.of(m.substring(eq + 1));
+            try {
+                if (Files.size(f) > settings.rcdMaxBytes()) {
+                    throw new CommandLine.ParameterException(cl, "--content " + f.toAbsolutePath() + ": larger than "
+                            + "verification.rcd_max_bytes (" + settings.rcdMaxBytes() + " bytes)");
+                }
+                files.put(m.substring(0, eq), Files.readAllBytes(f));
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cl, "--content: cannot read " + f.toAbsolutePath() + ": " + e.getMessage());
+            }
+        }
+        try {
+            FetchSettings fs = FetchSettings.from(ConfigValues.section(configRoot, "certificates"));
+            return ContentSource.of(files, CertificateSources.content(fs, settings.rcdMaxBytes(), settings.rcdCacheBytes()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, "certificates: " + e.getMessage());
         }
@@ -210,6 +272,63 @@ final class VerifyCommand implements Callable<Integer> {
             ho.put("x5u", h.x5u());
             ho.put("detail", h.detail());
         }
+        putDiversion(o, v.diversion());
+        putRichCallData(o, v.rcd());
         return o;
+    }
+
+    /** {@code diversion}: the div chain (RFC 8946) and the diverting numbers SIP showed; null when not forwarded. */
+    private static void putDiversion(ObjectNode o, Verdict.Diversion d) {
+        if (d == null) {
+            o.putNull("diversion");
+            return;
+        }
+        ObjectNode n = o.putObject("diversion");
+        n.put("chained", d.chained());
+        n.put("originalDest", d.originalDest());
+        ArrayNode hops = n.putArray("hops");
+        for (Verdict.DivHop h : d.hops()) {
+            ObjectNode ho = hops.addObject();
+            ho.put("index", h.index());
+            ho.put("from", h.from());
+            ArrayNode to = ho.putArray("to");
+            h.to().forEach(to::add);
+            ho.put("x5u", h.x5u());
+            ho.put("spc", h.spc());
+            if (h.tnAuthorized() == null) {
+                ho.putNull("tnAuthorized");
+            } else {
+                ho.put("tnAuthorized", h.tnAuthorized().booleanValue());
+            }
+            ho.put("result", h.reason() == null ? "verified" : h.reason().code());
+        }
+        ArrayNode sip = n.putArray("sipDiverting");
+        d.sipDiverting().forEach(sip::add);
+        n.put("sipHeader", d.sipHeader());
+        n.put("reason", d.reason() == null ? null : d.reason().code());
+        n.put("shakenDigest", d.shakenDigest());
+    }
+
+    /** {@code rcd}: the Rich Call Data (RFC 9795) and whether it verified; null when the call carried none. */
+    private static void putRichCallData(ObjectNode o, Verdict.RichCallData r) {
+        if (r == null) {
+            o.putNull("rcd");
+            return;
+        }
+        ObjectNode n = o.putObject("rcd");
+        n.put("verified", r.verified());
+        n.put("name", r.name());
+        n.put("callReason", r.callReason());
+        n.put("header", r.header());
+        n.put("problem", r.problem());
+        ArrayNode names = n.putArray("claimedNames");
+        r.claimedNames().forEach(names::add);
+        ArrayNode integrity = n.putArray("integrity");
+        for (Verdict.RcdIntegrity i : r.integrity()) {
+            ObjectNode io = integrity.addObject();
+            io.put("pointer", i.pointer());
+            io.put("url", i.url());
+            io.put("result", i.result());
+        }
     }
 }

@@ -52,6 +52,9 @@ public final class ConfigSchema {
             verification.max_identity_headers
             verification.max_tn_digits
             verification.revocation
+            verification.require_diversion_headers
+            verification.rcd_max_bytes
+            verification.rcd_cache_bytes
 
             certificates.allow_http
             certificates.allowed_ports
@@ -99,9 +102,13 @@ public final class ConfigSchema {
             audit.replay.password_file
             audit.replay.password_env
             audit.replay.tls_ca_file
+            audit.evidence.identity_headers
+            audit.evidence.max_identity_bytes
 
             metrics.enabled
             metrics.listen
+
+            logging.format
 
             signing.key_file
             signing.x5u

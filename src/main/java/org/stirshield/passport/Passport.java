@@ -96,6 +96,26 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
         }
     }
 
+    /**
+     * Parses any JSON value with the same strict parser as PASSporT claims (PPT-11, PPT-13): for content
+     * a claim refers to, such as a jCard fetched from an RCD {@code jcl} URL (RFC 9795).
+     */
+    public static JsonNode json(byte[] json, String what) throws PassportException {
+        try (JsonParser parser = STRICT.createParser(json)) {
+            JsonNode node = STRICT.readTree(parser);
+            if (node == null) {
+                throw new PassportException(Reason.MALFORMED_JSON, what + " is empty");
+            }
+            return node;
+        } catch (StreamConstraintsException e) {
+            throw new PassportException(Reason.MALFORMED_JSON, what + " JSON exceeds a parser limit (PPT-13)");
+        } catch (JsonProcessingException e) {
+            throw new PassportException(Reason.MALFORMED_JSON, what + " is not strict JSON (PPT-13)");
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            throw new PassportException(Reason.MALFORMED_JSON, what + " is not valid JSON (PPT-13)");
+        }
+    }
+
     private static ObjectNode object(byte[] json, String what) throws PassportException {
         JsonNode node;
         try (JsonParser parser = STRICT.createParser(json)) {

@@ -9,6 +9,11 @@ public enum Action {
     /** Refuse the call with {@link Decision#sipCode()}. */
     REJECT;
 
+    /** Whether this action is stricter than {@code other} (allow &lt; tag &lt; reject). */
+    public boolean stricterThan(Action other) {
+        return other == null || ordinal() > other.ordinal();
+    }
+
     /** The value written to STIR_ACTION: allow, tag or reject. */
     public String token() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -38,4 +38,19 @@ public record Decision(
     public boolean isProtected() {
         return match != null;
     }
+
+    /**
+     * STIR_RCD_NAME: the Rich Call Data display name (RFC 9795) when the call passed (reason
+     * {@code verified}) and its RCD verified (RCD-01), else null. A name the policy found spoofed
+     * ({@code name_spoofed}) is never shown.
+     */
+    public String rcdName() {
+        return Policy.VERIFIED.equals(reason) && verdict != null ? verdict.rcdName() : null;
+    }
+
+    /** STIR_RCD_REASON: the verified call reason ({@code crn}, RFC 9795), on the same terms as {@link #rcdName()}. */
+    public String rcdReason() {
+        return Policy.VERIFIED.equals(reason) && verdict != null && verdict.rcd() != null && verdict.rcd().verified()
+                ? verdict.rcd().callReason() : null;
+    }
 }

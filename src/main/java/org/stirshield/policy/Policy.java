@@ -24,7 +24,15 @@ import org.stirshield.verify.Verdict;
  *   <li>verified, but attestation below {@code min_attest}: {@code on_failure}, reason {@code attest_below_minimum};</li>
  *   <li>otherwise allow, reason {@code verified}, caller name = agency name if {@code verified_name}.</li>
  * </ol>
- * Policy rejections (1, 2, 6, 7) carry {@link #rejectSipCode()} (603 Decline by default).
+ * Then, for any call, two rules that apply when they are stricter than the decision so far:
+ * <ul>
+ *   <li>a forwarded call (DIV-01: verified through div PASSporTs, or History-Info / Diversion show a
+ *       retarget) presenting a protected number: {@code on_forwarded}, reason {@code forwarded_not_allowed};</li>
+ *   <li>a call presenting a pinned name ({@code names:}, in its Rich Call Data or its caller name) from a
+ *       number that is not one of that agency's protected numbers: {@code names.on_spoof}, reason
+ *       {@code name_spoofed}, verified or not ({@link NamePins}).</li>
+ * </ul>
+ * Policy rejections (1, 2, 6, 7, forwarded, names) carry {@link #rejectSipCode()} (603 Decline by default).
  */
 public final class Policy implements PolicyEngine {
     public static final String VERIFIED = "verified";
@@ -33,6 +41,10 @@ public final class Policy implements PolicyEngine {
     public static final String SIGNER_NOT_ALLOWED = "signer_not_allowed";
     public static final String ATTEST_BELOW_MINIMUM = "attest_below_minimum";
     public static final String REPLAYED_PASSPORT = "replayed_passport";
+    public static final String FORWARDED_NOT_ALLOWED = "forwarded_not_allowed";
+    public static final String NAME_SPOOFED = "name_spoofed";
+    /** The {@link ProtectedMatch#policy()} of a decision taken by the {@code names:} section. */
+    public static final String NAMES_POLICY = "names";
     /** SIP code for a replayed PASSporT: 438 Invalid Identity Header (it is not valid for this call). */
     public static final int REPLAY_SIP_CODE = 438;
     /** Caller names are cut to this many characters (hostile input, CALLERID(name) limits). */
@@ -42,15 +54,17 @@ public final class Policy implements PolicyEngine {
     private final Map<String, PolicyRule> rules;
     private final PolicyRule unprotected;
     private final int rejectSipCode;
+    private final NamePins names;
     private final List<Path> sources;
     private final String summary;
 
-    Policy(NumberTable table, Map<String, PolicyRule> rules, PolicyRule unprotected, int rejectSipCode,
+    Policy(NumberTable table, Map<String, PolicyRule> rules, PolicyRule unprotected, int rejectSipCode, NamePins names,
             List<Path> sources, String summary) {
         this.table = table;
         this.rules = Map.copyOf(rules);
         this.unprotected = unprotected;
         this.rejectSipCode = rejectSipCode;
+        this.names = names;
         this.sources = List.copyOf(sources);
         this.summary = summary;
     }
@@ -94,14 +108,63 @@ public final class Policy implements PolicyEngine {
         return table;
     }
 
+    /** The pinned names ({@code names:}). */
+    NamePins names() {
+        return names;
+    }
+
     @Override
     public Decision decide(CallAttempt call, Verdict verdict, int replayCount, String originalName) {
         String tn = verdict.callerTn() != null ? verdict.callerTn() : call == null ? null : fallbackTn(call.callerTn());
         ProtectedMatch match = tn == null ? null : table.lookup(tn);
         if (match == null) {
-            return unprotectedDecision(call, verdict, replayCount, originalName, tn);
+            return names(unprotectedDecision(call, verdict, replayCount, originalName, tn), originalName);
         }
         PolicyRule rule = rules.get(match.policy());
+        Decision d = protectedDecision(call, verdict, replayCount, originalName, tn, match, rule);
+        if (verdict.forwarded() && rule.onForwarded().stricterThan(d.action())) {
+            d = failure(call, verdict, match, rule, "FAIL", rule.onForwarded(), FORWARDED_NOT_ALLOWED, rejectSipCode,
+                    replayCount, originalName, tn);
+        }
+        return names(d, originalName);
+    }
+
+    /**
+     * The {@code names:} rule: a presented name pinned to an agency is a spoof unless the call presents one of
+     * that agency's protected numbers (whose own policy then decides: verified, unsigned or failed). Applies
+     * when {@code on_spoof} is stricter than {@code d}.
+     */
+    private Decision names(Decision d, String originalName) {
+        if (names.isEmpty() || !names.onSpoof().stricterThan(d.action())) {
+            return d;
+        }
+        Verdict v = d.verdict();
+        List<String> presented = new java.util.ArrayList<>();
+        if (v != null && v.rcd() != null) {
+            presented.addAll(v.rcd().claimedNames());
+        }
+        if (names.checkCallerName() && originalName != null) {
+            presented.add(originalName);
+        }
+        for (String name : presented) {
+            NamePins.Pin pin = names.match(name);
+            if (pin == null) {
+                continue;
+            }
+            // The agency's own number: its policy already decided (verified, unsigned, failed); the name adds
+            // nothing. Any other number presenting the name is a spoof, verified or not.
+            boolean agencysNumber = d.match() != null && d.match().agency().equalsIgnoreCase(pin.agency());
+            if (!agencysNumber) {
+                ProtectedMatch impersonated = new ProtectedMatch("name: " + pin.name(), pin.agency(), NAMES_POLICY);
+                return new Decision(d.call(), v, impersonated, "FAIL", names.onSpoof(), NAME_SPOOFED, rejectSipCode,
+                        names.onSpoof() == Action.TAG ? tagged(names.tag(), originalName) : null, d.replayCount());
+            }
+        }
+        return d;
+    }
+
+    private Decision protectedDecision(CallAttempt call, Verdict verdict, int replayCount, String originalName, String tn,
+            ProtectedMatch match, PolicyRule rule) {
         Verdict.Status vs = verdict.status();
         String failStatus = vs == Verdict.Status.PASS ? "FAIL" : vs.name();
         if (rule.inboundOnly()) {

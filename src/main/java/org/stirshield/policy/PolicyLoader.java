@@ -40,10 +40,13 @@ public final class PolicyLoader {
 
     /** The keys a policy file may have at its top level (check-config tells a policy file by them). */
     public static final Set<String> TOP_KEYS = Set.of("version", "description", "reject_sip_code", "unprotected",
-            "policies", "protected", "csv");
+            "policies", "protected", "csv", "names");
     private static final Set<String> POLICY_KEYS = Set.of("min_attest", "allowed_signers", "inbound_only",
             "deny_trunks", "allow_trunks", "on_failure", "on_missing_identity", "on_infrastructure_error", "tag",
-            "verified_name", "description");
+            "verified_name", "description", "on_forwarded");
+    private static final Set<String> NAMES_KEYS = Set.of("on_spoof", "caller_name", "tag", "protected");
+    private static final Set<String> NAME_KEYS = Set.of("name", "agency", "match");
+    static final int MAX_NAMES = 100_000;
     private static final Set<String> UNPROTECTED_KEYS = Set.of("on_failure", "on_missing_identity",
             "on_infrastructure_error", "tag");
     private static final Set<String> SIGNER_KEYS = Set.of("spc", "fingerprints");
@@ -78,7 +81,7 @@ public final class PolicyLoader {
         } catch (PolicyException e) {
             throw new IllegalStateException(e); // nothing to conflict
         }
-        return new Policy(table, Map.of(), PolicyRule.unprotectedDefault(), 603, List.of(),
+        return new Policy(table, Map.of(), PolicyRule.unprotectedDefault(), 603, NamePins.NONE, List.of(),
                 "no policy file: 0 protected entries (every call is verified and reported, none is protected)");
     }
 
@@ -136,8 +139,9 @@ public final class PolicyLoader {
             unprotected = new PolicyRule("unprotected", "C", Set.of(), Set.of(), false, Set.of(), Set.of(),
                     action(y, u, "on_failure", Action.ALLOW), action(y, u, "on_missing_identity", Action.ALLOW),
                     action(y, u, "on_infrastructure_error", Action.ALLOW),
-                    u.has("tag") ? text(y, u, "tag") : PolicyRule.DEFAULT_TAG, false);
+                    u.has("tag") ? text(y, u, "tag") : PolicyRule.DEFAULT_TAG, false, Action.ALLOW);
         }
+        NamePins names = root.has("names") ? names(y, mapping(y, root, "names")) : NamePins.NONE;
 
         Map<String, PolicyRule> rules = new LinkedHashMap<>();
         if (root.has("policies")) {
@@ -197,12 +201,19 @@ public final class PolicyLoader {
                         + "' is not used by any entry");
             }
         }
+        for (NamePins.Pin pin : names.pins()) {
+            if (groups.agencySet.stream().noneMatch(a -> a.equalsIgnoreCase(pin.agency()))) {
+                warnings.add(y.file + ": names: '" + pin.name() + "' is pinned to agency '" + pin.agency()
+                        + "', which has no protected numbers: every call presenting that name is a spoof");
+            }
+        }
         NumberTable table = NumberTable.build(entries, groups.agencies.toArray(String[]::new),
                 groups.policies.toArray(String[]::new), warnings);
         String summary = src.name() + ": " + table.size() + " protected entries, " + groups.agencySet.size()
-                + " agencies, " + rules.size() + " policies" + (root.has("version") ? ", version "
+                + " agencies, " + rules.size() + " policies" + (names.isEmpty() ? "" : ", " + names.pins().size()
+                + " pinned names") + (root.has("version") ? ", version "
                 + root.get("version").asText() : "");
-        Policy policy = new Policy(table, rules, unprotected, rejectCode, sources, summary);
+        Policy policy = new Policy(table, rules, unprotected, rejectCode, names, sources, summary);
         return new Loaded(policy, keepEntries ? entries : List.of(), warnings);
     }
 
@@ -253,7 +264,60 @@ public final class PolicyLoader {
         return new PolicyRule(name, minAttest, spcs, fps, bool(y, p, "inbound_only", false), deny, allow,
                 action(y, p, "on_failure", Action.REJECT), action(y, p, "on_missing_identity", Action.TAG),
                 action(y, p, "on_infrastructure_error", Action.TAG),
-                p.has("tag") ? text(y, p, "tag") : PolicyRule.DEFAULT_TAG, bool(y, p, "verified_name", false));
+                p.has("tag") ? text(y, p, "tag") : PolicyRule.DEFAULT_TAG, bool(y, p, "verified_name", false),
+                action(y, p, "on_forwarded", Action.ALLOW));
+    }
+
+    /** The {@code names:} section ({@link NamePins}). */
+    private static NamePins names(LocatedYaml y, JsonNode n) throws PolicyException {
+        checkKeys(y, n, NAMES_KEYS, "names");
+        List<NamePins.Pin> pins = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        JsonNode list = n.get("protected");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw new PolicyException(y.file, y.line(n, "protected"), "names.protected: expected a list of "
+                        + "{name, agency} entries");
+            }
+            if (list.size() > MAX_NAMES) {
+                throw new PolicyException(y.file, y.line(n, "protected"), "names.protected: more than " + MAX_NAMES + " names");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode e = list.get(i);
+                int line = y.line(list, i);
+                if (!e.isObject()) {
+                    throw new PolicyException(y.file, line, "names.protected: expected a mapping with name and agency");
+                }
+                checkKeys(y, e, NAME_KEYS, "names.protected entry");
+                if (!e.has("name") || !e.has("agency")) {
+                    throw new PolicyException(y.file, line, "names.protected entry: name and agency are required");
+                }
+                String name = text(y, e, "name").strip();
+                String agency = text(y, e, "agency").strip();
+                String match = e.has("match") ? text(y, e, "match").strip().toLowerCase(Locale.ROOT) : "exact";
+                if (!match.equals("exact") && !match.equals("contains")) {
+                    throw new PolicyException(y.file, y.line(e, "match"), "match must be exact or contains, not " + match);
+                }
+                String key = NamePins.normalize(name);
+                if (key.isEmpty() || agency.isEmpty()) {
+                    throw new PolicyException(y.file, line, "names.protected entry: the name needs letters or digits "
+                            + "and the agency must not be empty");
+                }
+                boolean contains = match.equals("contains");
+                if (contains && key.length() < NamePins.MIN_CONTAINS) {
+                    throw new PolicyException(y.file, y.line(e, "match"), "match: contains needs a name of at least "
+                            + NamePins.MIN_CONTAINS + " letters or digits (\"" + name + "\" would match too much)");
+                }
+                Integer first = seen.putIfAbsent(key + (contains ? "*" : ""), line);
+                if (first != null) {
+                    throw new PolicyException(y.file, line, "names.protected: \"" + name + "\" is already pinned at line "
+                            + first + " (names are compared by their letters and digits, case-insensitively)");
+                }
+                pins.add(new NamePins.Pin(name, key, agency, contains));
+            }
+        }
+        return new NamePins(pins, action(y, n, "on_spoof", Action.REJECT), bool(y, n, "caller_name", true),
+                n.has("tag") ? text(y, n, "tag") : PolicyRule.DEFAULT_TAG);
     }
 
     private static void entry(LocatedYaml y, JsonNode list, int i, Map<String, PolicyRule> rules, Groups groups,

@@ -19,6 +19,9 @@ import java.util.Set;
  *     ({@link org.stirshield.verify.Reason#infrastructure()}: cert server down, deadline hit)
  * @param tag the text put in front of the caller name when the action is {@link Action#TAG}
  * @param verifiedName whether a verified call gets the agency name as its caller name
+ * @param onForwarded what to do with a forwarded call presenting these numbers (verified through div
+ *     PASSporTs, RFC 8946, or showing History-Info / Diversion): {@code allow} (default) lets the other
+ *     rules decide; {@code tag} or {@code reject} applies whenever it is stricter than they are
  */
 public record PolicyRule(
         String name,
@@ -32,7 +35,8 @@ public record PolicyRule(
         Action onMissingIdentity,
         Action onInfrastructureError,
         String tag,
-        boolean verifiedName) {
+        boolean verifiedName,
+        Action onForwarded) {
 
     public static final String DEFAULT_TAG = "[UNVERIFIED] ";
 
@@ -46,7 +50,7 @@ public record PolicyRule(
     /** The built-in rule for unprotected numbers: verify when signed, report, allow everything. */
     public static PolicyRule unprotectedDefault() {
         return new PolicyRule("unprotected", "C", Set.of(), Set.of(), false, Set.of(), Set.of(),
-                Action.ALLOW, Action.ALLOW, Action.ALLOW, DEFAULT_TAG, false);
+                Action.ALLOW, Action.ALLOW, Action.ALLOW, DEFAULT_TAG, false, Action.ALLOW);
     }
 
     /** Whether the signer (SPC from the certificate, leaf fingerprint) may sign for these numbers. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.StageTimings;
 import org.stirshield.cert.Deadline;
@@ -46,6 +47,14 @@ final class ScreeningPipeline implements CallScreener {
 
     @Override
     public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+        // log events about this call carry its ids (logging.format: json writes them as fields)
+        try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
+                MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
+            return decide(call, deadline, claimAnswer);
+        }
+    }
+
+    private Decision decide(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         long t1 = t0;

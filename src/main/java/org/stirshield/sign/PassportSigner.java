@@ -30,20 +30,60 @@ public final class PassportSigner {
     /** A SHAKEN PASSporT (RFC 8588): header {alg, ppt, typ, x5u}, claims {attest, dest, iat, orig, origid}. */
     public static String shaken(PrivateKey key, String x5u, String attest, String origTn, List<String> destTns,
             long iat, String origid) {
+        return shaken(key, x5u, attest, origTn, destTns, iat, origid, RcdClaims.none());
+    }
+
+    /** A SHAKEN PASSporT carrying Rich Call Data (RFC 9795, ATIS-1000094): the SHAKEN claims plus rcd, crn, rcdi. */
+    public static String shaken(PrivateKey key, String x5u, String attest, String origTn, List<String> destTns,
+            long iat, String origid, RcdClaims rcd) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("attest", attest);
         claims.put("dest", Map.of("tn", destTns));
         claims.put("iat", iat);
         claims.put("orig", Map.of("tn", origTn));
         claims.put("origid", origid == null ? UUID.randomUUID().toString() : origid);
+        rcd.addTo(claims);
         return sign(key, shakenHeader(x5u), claims);
+    }
+
+    /**
+     * A div PASSporT (RFC 8946 §3, ATIS-1000085), signed by the party that forwards a call: header
+     * {alg, ppt:"div", typ, x5u}, claims {dest: the new target, div: {tn: the number diverted from}, iat,
+     * orig: the original PASSporT's orig} and, when given, the original PASSporT's origid.
+     */
+    public static String div(PrivateKey key, String x5u, String origTn, List<String> destTns, String divTn, long iat,
+            String origid) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("dest", Map.of("tn", destTns));
+        claims.put("div", Map.of("tn", divTn));
+        claims.put("iat", iat);
+        claims.put("orig", Map.of("tn", origTn));
+        if (origid != null) {
+            claims.put("origid", origid);
+        }
+        return sign(key, header(x5u, "div"), claims);
+    }
+
+    /** An rcd PASSporT (RFC 9795): header {alg, ppt:"rcd", typ, x5u}, claims {dest, iat, orig, rcd, crn, rcdi}. */
+    public static String rcd(PrivateKey key, String x5u, String origTn, List<String> destTns, long iat, RcdClaims rcd) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("dest", Map.of("tn", destTns));
+        claims.put("iat", iat);
+        claims.put("orig", Map.of("tn", origTn));
+        rcd.addTo(claims);
+        return sign(key, header(x5u, "rcd"), claims);
     }
 
     /** The protected header of a SHAKEN PASSporT. */
     public static Map<String, Object> shakenHeader(String x5u) {
+        return header(x5u, "shaken");
+    }
+
+    /** The protected header of a PASSporT of type {@code ppt} (RFC 8225 §8.1). */
+    public static Map<String, Object> header(String x5u, String ppt) {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("alg", "ES256");
-        header.put("ppt", "shaken");
+        header.put("ppt", ppt);
         header.put("typ", "passport");
         header.put("x5u", x5u);
         return header;
@@ -82,6 +122,11 @@ public final class PassportSigner {
 
     /** An Identity header value: {@code <jws>;info=<x5u>;alg=ES256;ppt=shaken} (RFC 8224 §4, RFC 8588). */
     public static String identityHeader(String jws, String x5u) {
-        return jws + ";info=<" + x5u + ">;alg=ES256;ppt=shaken";
+        return identityHeader(jws, x5u, "shaken");
+    }
+
+    /** An Identity header value for a PASSporT of type {@code ppt}: {@code <jws>;info=<x5u>;alg=ES256;ppt=<ppt>}. */
+    public static String identityHeader(String jws, String x5u, String ppt) {
+        return jws + ";info=<" + x5u + ">;alg=ES256;ppt=" + ppt;
     }
 }

@@ -58,6 +58,19 @@ public enum Reason {
     MALFORMED_IDENTITY("malformed_identity", 438, false),
     MISSING_HEADER_PARAM("missing_header_param", 438, false),
 
+    // 438 Invalid Identity Header for a retargeted call (DIV-01; RFC 8946 §4 updates RFC 8224 §6.2): the
+    // SHAKEN PASSporT's dest does not hold the called TN and no valid chain of div PASSporTs leads to it.
+    /** No chain of div PASSporTs links the SHAKEN PASSporT's dest to the called TN (a link is missing). */
+    DIV_CHAIN_BROKEN("div_chain_broken", 438, false),
+    /** A div PASSporT of the chain names another caller (orig) than the SHAKEN PASSporT. */
+    DIV_ORIG_MISMATCH("div_orig_mismatch", 438, false),
+    /** A div PASSporT's certificate holds TN entries that do not cover the diverting number (div.tn). */
+    DIV_NOT_AUTHORIZED("div_not_authorized", 438, false),
+    /** The chain's diverting numbers are not those of the History-Info (RFC 7044) / Diversion (RFC 5806) headers. */
+    DIV_HISTORY_MISMATCH("div_history_mismatch", 438, false),
+    /** A div chain was needed but the dialplan passed no History-Info or Diversion header to check it against. */
+    DIV_HISTORY_MISSING("div_history_missing", 438, false),
+
     /** A bug or resource failure inside StirShield; never a stack trace to Asterisk. */
     INTERNAL_ERROR("internal_error", 500, true);
 

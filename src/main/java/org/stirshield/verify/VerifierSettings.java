@@ -26,6 +26,12 @@ import org.stirshield.passport.TnCanonicalizer;
  *     checked ({@code max_identity_headers}, default 8)
  * @param maxTnDigits longest TN ({@code max_tn_digits}, default 15)
  * @param revocation {@code require} or {@code if_available} ({@code revocation}, default if_available, CRT-05)
+ * @param requireDiversionHeaders a chain of div PASSporTs passes only when the dialplan passed the call's
+ *     History-Info or Diversion header and its diverting numbers match ({@code require_diversion_headers},
+ *     default true, DIV-01)
+ * @param rcdMaxBytes largest Rich Call Data content item fetched for an rcdi digest, an icon or a jCard
+ *     ({@code rcd_max_bytes}, default 256KiB, RCD-01)
+ * @param rcdCacheBytes bytes of RCD content kept in memory ({@code rcd_cache_bytes}, default 32MiB)
  */
 public record VerifierSettings(
         String region,
@@ -36,7 +42,13 @@ public record VerifierSettings(
         int maxIdentityBytes,
         int maxIdentityHeaders,
         int maxTnDigits,
-        RevocationMode revocation) {
+        RevocationMode revocation,
+        boolean requireDiversionHeaders,
+        long rcdMaxBytes,
+        long rcdCacheBytes) {
+
+    static final long DEFAULT_RCD_MAX_BYTES = 256 * 1024;
+    static final long DEFAULT_RCD_CACHE_BYTES = 32L * 1024 * 1024;
 
     public VerifierSettings {
         crlFiles = List.copyOf(crlFiles);
@@ -52,6 +64,20 @@ public record VerifierSettings(
         if (maxIdentityBytes < 64 || maxIdentityHeaders < 1) {
             throw new IllegalArgumentException("verification.max_identity_bytes must be >= 64 and max_identity_headers >= 1");
         }
+        if (rcdMaxBytes < 1 || rcdMaxBytes > 16L * 1024 * 1024) {
+            throw new IllegalArgumentException("verification.rcd_max_bytes: 1 byte .. 16MiB, not " + rcdMaxBytes);
+        }
+        if (rcdCacheBytes < rcdMaxBytes) {
+            throw new IllegalArgumentException("verification.rcd_cache_bytes must be at least rcd_max_bytes ("
+                    + rcdMaxBytes + "), not " + rcdCacheBytes);
+        }
+    }
+
+    /** Settings without the forwarding and Rich Call Data keys (their defaults). */
+    public VerifierSettings(String region, Path trustDir, List<Path> crlFiles, Duration freshness, Duration futureSkew,
+            int maxIdentityBytes, int maxIdentityHeaders, int maxTnDigits, RevocationMode revocation) {
+        this(region, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits,
+                revocation, true, DEFAULT_RCD_MAX_BYTES, DEFAULT_RCD_CACHE_BYTES);
     }
 
     public static VerifierSettings defaults() {
@@ -94,23 +120,35 @@ public record VerifierSettings(
                 (int) bytes,
                 ConfigValues.integer(section, "max_identity_headers", d.maxIdentityHeaders(), 1, 64),
                 maxTn,
-                revocation);
+                revocation,
+                ConfigValues.bool(section, "require_diversion_headers", d.requireDiversionHeaders()),
+                ConfigValues.bytes(section, "rcd_max_bytes", d.rcdMaxBytes()),
+                ConfigValues.bytes(section, "rcd_cache_bytes", d.rcdCacheBytes()));
     }
 
     public VerifierSettings withRegion(String r) {
-        return new VerifierSettings(r, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation);
+        return new VerifierSettings(r, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation,
+                requireDiversionHeaders, rcdMaxBytes, rcdCacheBytes);
     }
 
     public VerifierSettings withTrustDir(Path t) {
-        return new VerifierSettings(region, t, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation);
+        return new VerifierSettings(region, t, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation,
+                requireDiversionHeaders, rcdMaxBytes, rcdCacheBytes);
     }
 
     public VerifierSettings withCrlFiles(List<Path> files) {
-        return new VerifierSettings(region, trustDir, files, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation);
+        return new VerifierSettings(region, trustDir, files, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, revocation,
+                requireDiversionHeaders, rcdMaxBytes, rcdCacheBytes);
     }
 
     public VerifierSettings withRevocation(RevocationMode m) {
-        return new VerifierSettings(region, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, m);
+        return new VerifierSettings(region, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders, maxTnDigits, m,
+                requireDiversionHeaders, rcdMaxBytes, rcdCacheBytes);
+    }
+
+    public VerifierSettings withRequireDiversionHeaders(boolean require) {
+        return new VerifierSettings(region, trustDir, crlFiles, freshness, futureSkew, maxIdentityBytes, maxIdentityHeaders,
+                maxTnDigits, revocation, require, rcdMaxBytes, rcdCacheBytes);
     }
 
     /** The TN canonicalizer these settings describe. */

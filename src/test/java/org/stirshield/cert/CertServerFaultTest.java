@@ -42,7 +42,8 @@ import org.stirshield.verify.VerifierSettings;
  * Hostile certificate servers, each a real process-level fault on loopback, met by the production verifier,
  * fetcher and cache: 10 concurrent calls per fault are each answered before their 1 s deadline with the reason
  * the fault table documents (docs/robustness.md), the URL is fetched at most once per negative-cache period (a
- * later call is answered from the negative cache at once), and the metrics count the failure once.
+ * later call is answered from the negative cache at once), and stirshield_cert_fetches_total counts the failed
+ * fetch once.
  */
 class CertServerFaultTest {
     static final Duration DEADLINE = Duration.ofSeconds(1);
@@ -117,7 +118,7 @@ class CertServerFaultTest {
                 cache: {negative_ttl: 30s}
                 """.formatted(ca), "");
         source = CertificateSources.build(s, new CredentialValidator(TrustAnchors.of(List.of(root.certificate())),
-                CrlSource.none(), RevocationMode.IF_AVAILABLE), metrics, RESOLVER, null, GuardedFetcher.Trace.NONE,
+                CrlSource.none(), RevocationMode.IF_AVAILABLE), metrics.certificates(), RESOLVER, null, GuardedFetcher.Trace.NONE,
                 Ticker.systemTicker(), Clock.systemUTC());
         verifier = Verifier.create(VerifierSettings.defaults(), source);
     }
@@ -170,7 +171,8 @@ class CertServerFaultTest {
             throws Exception {
         String x5u = url.get();
         int fetchesBefore = fetches.getAsInt();
-        String failures = "stirshield_cert_fetch_failures_total{kind=\"" + failureKind + "\"}";
+        String failures = "stirshield_cert_fetches_total{result=\"" + failureKind.toLowerCase(java.util.Locale.ROOT)
+                + "\",type=\"x5u\"}";
         double failuresBefore = MetricsScrape.value(metrics.port(), failures);
 
         for (Verdict v : callsAtOnce(10, x5u)) {

@@ -144,13 +144,12 @@ final class FetchTestSupport {
         }
 
         @Override
-        public void fetched(Duration latency, String url) {
-            fetched.increment();
-        }
-
-        @Override
-        public void fetchFailed(CredentialFailure failure, Duration latency) {
-            failed.computeIfAbsent(failure, f -> new LongAdder()).increment();
+        public void fetched(Fetch what, CredentialFailure failure, Duration latency) {
+            if (failure == null) {
+                fetched.increment();
+            } else {
+                failed.computeIfAbsent(failure, f -> new LongAdder()).increment();
+            }
         }
 
         long failed(CredentialFailure f) {

@@ -66,7 +66,8 @@ public class PeerVectorsTest {
         // SEMS valid: self-signed CA:TRUE certificate without keyUsage digitalSignature / TNAuthList, and
         // empty orig/dest TNs; the source checks signature and freshness only. 437 from the certificate.
         EXPECTED.put("sems-valid-attest-C", "bad_key_usage");
-        // ppt="div" is parsed and, unsupported here, ignored (HDR-06): no supported header → NO_IDENTITY.
+        // ppt="div" is checked as a div PASSporT (RFC 8946); with no SHAKEN PASSporT to chain from, no header
+        // verifies the caller → NO_IDENTITY.
         EXPECTED.put("sems-div-parse", "NO_IDENTITY");
         EXPECTED.put("sems-parse-error-line52", "malformed_token"); // HDR-02: "o=<...>" is no JWS
         EXPECTED.put("sems-parse-error-line93", "bad_info"); // "..sig" without info parameter (HDR-01)

@@ -95,12 +95,13 @@ class VerifierTest {
 
     @Test
     void hdr06UnsupportedPptIgnored() {
-        String div = F.token("{\"alg\":\"ES256\",\"ppt\":\"div\",\"typ\":\"passport\",\"x5u\":\"" + X5U + "\"}", claims("A", CALLER, CALLED, IAT));
-        Verdict v = verify(div + ";info=<" + X5U + ">;ppt=div");
+        // ppt values StirShield does not know (div and rcd it does: DivChainTest, RichCallDataTest)
+        String other = F.token("{\"alg\":\"ES256\",\"ppt\":\"x-other\",\"typ\":\"passport\",\"x5u\":\"" + X5U + "\"}", claims("A", CALLER, CALLED, IAT));
+        Verdict v = verify(other + ";info=<" + X5U + ">;ppt=x-other");
         assertEquals(Verdict.Status.NO_IDENTITY, v.status());
         assertEquals(Reason.UNSUPPORTED_PPT_IGNORED, v.headers().get(0).reason());
         // together with a valid shaken header the call passes
-        Verdict both = verify(div + ";info=<" + X5U + ">;ppt=div", identity(F.token()));
+        Verdict both = verify(other + ";info=<" + X5U + ">;ppt=x-other", identity(F.token()));
         assertEquals(Verdict.Status.PASS, both.status());
     }
 
