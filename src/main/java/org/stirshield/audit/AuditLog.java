@@ -1,26 +1,17 @@
 package org.stirshield.audit;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.rolling.RollingFileAppender;
-import ch.qos.logback.core.rolling.TimeBasedFileNamingAndTriggeringPolicy;
-import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
-import ch.qos.logback.core.status.Status;
-import ch.qos.logback.core.util.FileSize;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,104 +19,60 @@ import org.stirshield.policy.Decision;
 
 /**
  * The audit end of the call pipeline: one JSON line per decision ({@link AuditRecord}), written off the
- * call path by a single writer thread into a file rolled by size and by (UTC) day.
+ * call path by a single writer thread into a file rolled by size and by UTC day ({@link AuditFile}).
  *
- * <p>No record is lost silently. {@link #record} only enqueues; when the bounded queue is full the calling
- * thread waits up to {@link AuditSettings#maxWait()} (back-pressure) and only then counts the record as
- * dropped ({@link #dropped()}, metric {@code stirshield_audit_dropped_total}) and logs a warning.
- * {@link #close()} writes everything that was enqueued before it returns.
+ * <p><b>Cheap hand-off, in batches.</b> {@link #record} adds the record to a lock-free queue and returns; it
+ * wakes the writer only when {@value #BATCH} records are waiting. The writer otherwise wakes every
+ * {@value #FLUSH_INTERVAL_MILLIS} ms and writes everything waiting as one batch (one write to the file), so a
+ * busy server costs no thread wake-up per call and a record reaches the file within about that interval.
  *
- * <p>The file is written by logback's {@link RollingFileAppender} with a {@link SizeAndTimeBasedRollingPolicy},
- * set up in code in a private logger context (so the application's logging configuration can neither mute
- * nor redirect the audit trail) with the pattern {@code %msg%n}: the file holds nothing but JSON lines.
+ * <p><b>No record is lost silently.</b> Every record handed to {@link #record} is either written whole to the
+ * file ({@link #written()}) or counted as lost ({@link #dropped()}): the queue is bounded
+ * ({@code audit.queue.capacity}); when it is full the calling thread waits up to {@code audit.queue.max_wait}
+ * (back-pressure) and only then drops; after {@link #close()} records are refused; and a record whose write
+ * failed (disk full, I/O error) is lost. So {@code written() + dropped() == records offered} at all times
+ * after the queue has drained, which the metrics {@code stirshield_audit_records_total} and
+ * {@code stirshield_audit_dropped_total} show.
+ *
+ * <p><b>Disk full.</b> When a write fails the log becomes <em>degraded</em> ({@link #degraded()}, metric
+ * {@code stirshield_audit_degraded}, the health endpoint): one error line says so, with the count of records lost
+ * so far; records keep being taken from the queue (calls are never held up by the disk), each batch is tried
+ * again and counted as lost while the disk refuses it. The first batch that is written whole ends the state,
+ * with one line saying how many records were lost while it lasted. The file never holds a partial line.
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
-    private static final Entry POISON = new Entry(null, null, null);
-    private static final int BATCH = 1024;
+    /** Records that wake the writer before its interval is up; also the most records in one write. */
+    static final int BATCH = 512;
+    static final long FLUSH_INTERVAL_MILLIS = 10;
     private static final long DROP_LOG_INTERVAL_NANOS = 1_000_000_000L;
 
     private record Entry(Decision decision, StageTimings timings, Instant at) {
     }
 
     private final AuditSettings settings;
-    private final BlockingQueue<Entry> queue;
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private volatile boolean closed;
-    private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean stopping;
+    private final CountDownLatch closeDone = new CountDownLatch(1);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong writeErrors = new AtomicLong();
     private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
-    private final LoggerContext context;
-    private final RollingFileAppender<ILoggingEvent> appender;
-    private final ch.qos.logback.classic.Logger out;
-    private final TimeBasedFileNamingAndTriggeringPolicy<ILoggingEvent> trigger;
+    private final AuditFile file;
+    private volatile Long testClockMillis;
+    private volatile String degraded;
+    private long lostWhileDegraded;
     private final Thread writer;
     private final Thread shutdownHook;
 
     private AuditLog(AuditSettings settings, boolean startWriter) throws IOException {
         this.settings = settings;
-        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        Path file = settings.file().toAbsolutePath();
-        Path dir = file.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
+        this.file = new AuditFile(settings, this::nowMillis);
         String name = "stirshield-audit-" + INSTANCES.incrementAndGet();
-        context = new LoggerContext();
-        context.setName(name);
-        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
-        context.getStatusManager().add(this::onStatus);
-        context.start();
-
-        appender = new RollingFileAppender<>();
-        appender.setContext(context);
-        appender.setName("audit");
-        appender.setFile(file.toString());
-        appender.setAppend(true);
-        appender.setImmediateFlush(false); // the writer flushes whenever the queue runs empty
-        appender.setBufferSize(new FileSize(64 * 1024));
-
-        SizeAndTimeBasedRollingPolicy<ILoggingEvent> rolling = new SizeAndTimeBasedRollingPolicy<>();
-        rolling.setContext(context);
-        rolling.setParent(appender);
-        rolling.setFileNamePattern(rolledPattern(file, settings.compress()));
-        rolling.setMaxFileSize(new FileSize(settings.maxFileSize()));
-        rolling.setMaxHistory(settings.maxHistory());
-        if (settings.totalSizeCap() > 0) {
-            rolling.setTotalSizeCap(new FileSize(settings.totalSizeCap()));
-        }
-        rolling.start();
-        // logback checks the size on every record (it counts the bytes it writes); the day by its clock
-        trigger = rolling.getTimeBasedFileNamingAndTriggeringPolicy();
-
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern("%msg%n");
-        encoder.setCharset(StandardCharsets.UTF_8);
-        encoder.start();
-
-        appender.setRollingPolicy(rolling);
-        appender.setTriggeringPolicy(rolling);
-        appender.setEncoder(encoder);
-        appender.start();
-        if (!rolling.isStarted() || !appender.isStarted()) {
-            List<String> errors = new ArrayList<>();
-            for (Status s : context.getStatusManager().getCopyOfStatusList()) {
-                if (s.getLevel() >= Status.WARN) {
-                    errors.add(s.getMessage() + (s.getThrowable() == null ? "" : ": " + s.getThrowable().getMessage()));
-                }
-            }
-            context.stop();
-            throw new IOException("cannot open audit file " + file + ": " + String.join("; ", errors));
-        }
-        out = context.getLogger("stirshield.audit");
-        out.setAdditive(false);
-        out.setLevel(Level.INFO);
-        out.addAppender(appender);
-
         writer = new Thread(this::writeLoop, name + "-writer");
         writer.setDaemon(true);
         if (startWriter) {
@@ -146,20 +93,9 @@ public final class AuditLog implements AutoCloseable {
     }
 
     synchronized void startWriter() {
-        if (!writer.isAlive() && writer.getState() == Thread.State.NEW) {
+        if (writer.getState() == Thread.State.NEW) {
             writer.start();
         }
-    }
-
-    /** {@code dir/audit.jsonl} rolls to {@code dir/audit.2026-11-23.0.jsonl} (UTC days), {@code .gz} if compressed. */
-    static String rolledPattern(Path file, boolean compress) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String base = dot > 0 ? name.substring(0, dot) : name;
-        String ext = dot > 0 ? name.substring(dot) : "";
-        String rolled = base + ".%d{yyyy-MM-dd,UTC}.%i" + ext + (compress ? ".gz" : "");
-        Path dir = file.getParent();
-        return (dir == null ? Path.of(rolled) : dir.resolve(rolled)).toString();
     }
 
     /**
@@ -179,17 +115,48 @@ public final class AuditLog implements AutoCloseable {
                 drop(e, "audit log closed");
                 return false;
             }
-            if (queue.offer(e) || queue.offer(e, settings.maxWait().toNanos(), TimeUnit.NANOSECONDS)) {
+            if (reserve() || awaitRoom()) {
+                queue.add(e);
                 return true;
             }
             drop(e, "audit queue full for " + settings.maxWait().toMillis() + " ms");
             return false;
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            drop(e, "interrupted while waiting for the audit queue");
-            return false;
         } finally {
             read.unlock();
+        }
+    }
+
+    /** Takes one place in the bounded queue; wakes the writer when a batch is waiting. */
+    private boolean reserve() {
+        int n;
+        do {
+            n = queued.get();
+            if (n >= settings.queueCapacity()) {
+                return false;
+            }
+        } while (!queued.compareAndSet(n, n + 1));
+        if (n + 1 == BATCH) {
+            LockSupport.unpark(writer);
+        }
+        return true;
+    }
+
+    /** Back-pressure: waits up to max_wait for a place in the queue. */
+    private boolean awaitRoom() {
+        long end = System.nanoTime() + settings.maxWait().toNanos();
+        while (true) {
+            LockSupport.unpark(writer);
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return reserve();
+            }
+            LockSupport.parkNanos(Math.min(left, 1_000_000));
+            if (reserve()) {
+                return true;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
         }
     }
 
@@ -199,81 +166,92 @@ public final class AuditLog implements AutoCloseable {
         long last = lastDropLog.get();
         if (n == 1 || (now - last >= DROP_LOG_INTERVAL_NANOS && lastDropLog.compareAndSet(last, now))) {
             var call = e.decision().call();
-            LOG.warn("audit record DROPPED ({}); {} dropped so far; call unique_id={} status={} action={}", why, n,
+            LOG.warn("audit record DROPPED ({}); {} lost so far; call unique_id={} status={} action={}", why, n,
                     call == null ? null : call.callId(), e.decision().status(), e.decision().action());
         }
     }
 
     private void writeLoop() {
-        List<Entry> batch = new ArrayList<>(BATCH);
+        List<byte[]> lines = new ArrayList<>(BATCH);
         try {
             while (true) {
-                Entry first = queue.take();
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                boolean stop = false;
-                for (Entry e : batch) {
-                    if (e == POISON) {
-                        stop = true; // close() enqueues it last: nothing can follow
-                        continue;
+                lines.clear();
+                int taken = 0;
+                for (Entry e; taken < BATCH && (e = queue.poll()) != null; taken++) {
+                    byte[] line = encode(e);
+                    if (line != null) {
+                        lines.add(line);
                     }
-                    write(e);
                 }
-                batch.clear();
-                if (stop) {
-                    break;
+                if (taken > 0) {
+                    queued.addAndGet(-taken);
+                    write(lines);
+                    continue;
                 }
-                if (queue.isEmpty()) {
-                    flush();
+                if (stopping && queue.isEmpty()) {
+                    return; // close() refuses new records before it sets stopping: nothing can follow
                 }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(FLUSH_INTERVAL_MILLIS));
             }
-        } catch (InterruptedException ie) {
-            // close() interrupts only when its wait ran out; write what is left
-            List<Entry> rest = new ArrayList<>();
-            queue.drainTo(rest);
-            rest.stream().filter(x -> x != POISON).forEach(this::write);
+        } catch (RuntimeException | Error e) {
+            LOG.error("audit writer stopped by an internal error; records still queued will be counted as lost", e);
         }
-        flush();
     }
 
-    private void write(Entry e) {
+    /** The record as one line, or null (counted as dropped, logged) if it cannot be formatted (a bug). */
+    private byte[] encode(Entry e) {
         try {
-            out.info(AuditRecord.format(e.decision(), e.timings(), e.at()));
-            written.incrementAndGet();
+            return (AuditRecord.format(e.decision(), e.timings(), e.at(), settings.evidence()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
         } catch (RuntimeException ex) {
-            writeErrors.incrementAndGet();
-            LOG.error("audit record not written: {}", ex.toString());
+            drop(e, "record could not be formatted: " + ex);
+            return null;
         }
     }
 
-    private void flush() {
+    private void write(List<byte[]> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
         try {
-            var os = appender.getOutputStream();
-            if (os != null) {
-                os.flush();
+            file.append(lines);
+            written.addAndGet(lines.size());
+            if (degraded != null) {
+                LOG.warn("audit file {} writable again: {} records lost while it was not ({} lost in total)",
+                        file.path(), lostWhileDegraded, dropped.get());
+                degraded = null;
+                lostWhileDegraded = 0;
             }
-        } catch (IOException ex) {
-            writeErrors.incrementAndGet();
-            LOG.error("audit file flush failed: {}", ex.toString());
+        } catch (RuntimeException bug) {
+            fail(lines.size(), 0, "audit file " + file.path() + " not writable: internal error " + bug);
+        } catch (AuditFile.WriteFailure f) {
+            fail(lines.size(), f.landed(), "audit file " + file.path() + " not writable: " + f.reason().getMessage());
         }
     }
 
-    private void onStatus(Status s) {
-        if (s.getLevel() == Status.ERROR) {
-            writeErrors.incrementAndGet();
-            LOG.error("audit file: {}{}", s.getMessage(), s.getThrowable() == null ? "" : ": " + s.getThrowable());
+    /** A batch of {@code size} lines of which only the first {@code landed} reached the file. */
+    private void fail(int size, int landed, String why) {
+        written.addAndGet(landed);
+        dropped.addAndGet(size - landed);
+        writeErrors.incrementAndGet();
+        lostWhileDegraded += size - landed;
+        if (degraded == null) {
+            degraded = why;
+            LOG.error("{}; records are lost (and counted, stirshield_audit_dropped_total) until a write succeeds; "
+                    + "{} lost so far", degraded, dropped.get());
         }
     }
 
-    /**
-     * Tests only: the time the day-based rollover sees from now on (logback's artificial clock). Records queued
-     * after this call see it (the queue hands it over to the writer).
-     */
+    private long nowMillis() {
+        Long t = testClockMillis;
+        return t != null ? t : System.currentTimeMillis();
+    }
+
+    /** Tests only: the time the day-based rollover sees from now on. */
     void rollingClockForTest(Instant now) {
-        trigger.setCurrentTime(now.toEpochMilli());
+        testClockMillis = now.toEpochMilli();
     }
 
-    /** Records waiting for the writer. */
     /**
      * Hands closing at JVM shutdown to the caller: removes this log's own shutdown hook. An owner that
      * drains work at shutdown before closing the log (serve: calls in flight are answered, and audited,
@@ -288,30 +266,39 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Records waiting for the writer. */
     public int queueDepth() {
-        return queue.size();
+        return Math.max(0, queued.get());
     }
 
-    /** Records that could not be queued (queue full beyond the wait, or after close). */
+    /**
+     * Records not in the file: not queued (queue full beyond max_wait, or after close) or whose write failed
+     * (disk full, I/O error). {@code written() + dropped()} is every record offered once the queue is empty.
+     */
     public long dropped() {
         return dropped.get();
     }
 
-    /** Records handed to the file appender. */
+    /** Records written whole to the file. */
     public long written() {
         return written.get();
     }
 
-    /** Records or flushes that failed inside the writer (disk full, I/O error), as reported by logback. */
+    /** Writes that failed (disk full, I/O error); each failed write loses the records of its batch not written. */
     public long writeErrors() {
         return writeErrors.get();
+    }
+
+    /** Why records are being lost now (the last write failed), or null while the file takes them. */
+    public String degraded() {
+        return degraded;
     }
 
     public AuditSettings settings() {
         return settings;
     }
 
-    /** Stops accepting records, writes every queued record, flushes and closes the file. Idempotent. */
+    /** Stops accepting records, writes every queued record, closes the file. Idempotent. */
     @Override
     public void close() {
         boolean first;
@@ -346,29 +333,27 @@ public final class AuditLog implements AutoCloseable {
 
     private void drainAndStop() {
         startWriter();
+        stopping = true;
+        LockSupport.unpark(writer);
         try {
-            while (!queue.offer(POISON, 100, TimeUnit.MILLISECONDS)) {
-                if (!writer.isAlive()) {
-                    break;
-                }
-            }
             writer.join();
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            writer.interrupt();
             try {
-                writer.join(10_000);
+                writer.join(Duration.ofSeconds(10));
             } catch (InterruptedException again) {
                 Thread.currentThread().interrupt();
             }
         }
-        int left = (int) queue.stream().filter(e -> e != POISON).count();
+        int left = 0;
+        while (queue.poll() != null) {
+            left++;
+        }
         if (left > 0) { // only if the writer died (an Error) or close() was interrupted twice
             dropped.addAndGet(left);
-            LOG.error("audit log closed with {} records unwritten (writer thread stopped)", left);
+            LOG.error("audit log closed with {} records unwritten (writer thread stopped); counted as lost", left);
         }
-        appender.stop();
-        context.stop();
+        file.close();
         if (Thread.currentThread() != shutdownHook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);

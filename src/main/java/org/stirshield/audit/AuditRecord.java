@@ -8,15 +8,20 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.stirshield.policy.Decision;
 import org.stirshield.policy.ProtectedMatch;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.SipRequest;
 import org.stirshield.verify.Verdict;
 
 /**
  * One audit record: a single JSON line per call decision, fields always in the same order, absent values
- * written as JSON {@code null} (so every line has every key; see docs/audit.md).
- * Strings from the call are hostile: Jackson escapes them, and each is cut to {@link #MAX_STRING} chars.
+ * written as JSON {@code null} (so every line has every key; docs/audit.md documents each field). The record
+ * carries the traceback evidence of the SIP request ({@code sip_call_id}, {@code source}, {@code from},
+ * {@code pai}, the raw {@code identity} headers unless {@link AuditEvidence#identityHeaders()} is off).
+ * Strings from the call are hostile: Jackson escapes them, each is cut to {@link #MAX_STRING} chars, lists to
+ * {@link #MAX_VALUES} values, and the Identity headers together to {@link AuditEvidence#maxIdentityBytes()}.
  */
 final class AuditRecord {
     /** Longest string value written; longer ones are cut and end with {@code …}. */
@@ -25,14 +30,16 @@ final class AuditRecord {
     static final int MAX_DETAIL = 200;
     /** At most this many per-header outcomes are written (a call may carry many Identity headers). */
     static final int MAX_HEADERS = 16;
+    /** At most this many values of a repeated SIP header (P-Asserted-Identity, History-Info, Diversion, Identity). */
+    static final int MAX_VALUES = 8;
 
     /** The field names in the order written; the report and docs/audit.md rely on it. */
     static final String[] FIELDS = {
-        "ts", "unique_id", "channel", "trunk", "caller_raw", "caller", "called_raw", "called",
-        "protected_entry", "agency", "policy", "status", "action", "reason", "sip_code", "verify",
-        "verify_reason", "verstat", "attest", "origid", "x5u", "spc", "cert_fp", "iat", "iat_age_s",
+        "ts", "unique_id", "channel", "trunk", "sip_call_id", "source", "from", "pai", "caller_raw", "caller",
+        "called_raw", "called", "protected_entry", "agency", "policy", "status", "action", "reason", "sip_code",
+        "verify", "verify_reason", "verstat", "attest", "origid", "x5u", "spc", "cert_fp", "iat", "iat_age_s",
         "tn_authorized", "passport", "replay_count", "caller_name", "verify_us", "policy_us", "total_us",
-        "headers", "div", "rcd"
+        "history_info", "diversion", "identity_count", "identity", "headers", "div", "rcd"
     };
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -42,19 +49,27 @@ final class AuditRecord {
     private AuditRecord() {
     }
 
-    /** The record as one line of JSON, without the line terminator. */
+    /** The record with the default evidence settings, as one line of JSON without the line terminator. */
     static String format(Decision d, StageTimings timings, Instant at) {
-        StringWriter out = new StringWriter(768);
+        return format(d, timings, at, AuditEvidence.DEFAULT);
+    }
+
+    /** The record as one line of JSON, without the line terminator. */
+    static String format(Decision d, StageTimings timings, Instant at, AuditEvidence evidence) {
+        StringWriter out = new StringWriter(1024);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            write(g, d, timings == null ? StageTimings.NONE : timings, at);
+            write(g, d, timings == null ? StageTimings.NONE : timings, at,
+                    evidence == null ? AuditEvidence.DEFAULT : evidence);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
         }
         return out.toString();
     }
 
-    private static void write(JsonGenerator g, Decision d, StageTimings t, Instant at) throws IOException {
+    private static void write(JsonGenerator g, Decision d, StageTimings t, Instant at, AuditEvidence evidence)
+            throws IOException {
         CallAttempt call = d.call();
+        SipRequest sip = call == null ? SipRequest.NONE : call.sip();
         Verdict v = d.verdict();
         ProtectedMatch m = d.match();
         g.writeStartObject();
@@ -62,6 +77,10 @@ final class AuditRecord {
         str(g, "unique_id", call == null ? null : call.callId());
         str(g, "channel", call == null ? null : call.channel());
         str(g, "trunk", call == null ? null : call.trunk());
+        str(g, "sip_call_id", sip.callId());
+        str(g, "source", sip.source());
+        str(g, "from", sip.from());
+        strings(g, "pai", sip.assertedIdentities());
         str(g, "caller_raw", call == null ? null : call.callerTn());
         str(g, "caller", v == null ? null : v.callerTn());
         str(g, "called_raw", call == null ? null : call.calledTn());
@@ -96,6 +115,16 @@ final class AuditRecord {
         g.writeNumberField("verify_us", t.verifyMicros());
         g.writeNumberField("policy_us", t.policyMicros());
         g.writeNumberField("total_us", t.totalMicros());
+        strings(g, "history_info", sip.historyInfo());
+        strings(g, "diversion", sip.diversion());
+        List<String> identity = call == null ? List.of() : call.identityHeaders();
+        g.writeNumberField("identity_count", identity.size());
+        g.writeFieldName("identity");
+        if (evidence.identityHeaders()) {
+            identity(g, identity, evidence.maxIdentityBytes());
+        } else {
+            g.writeNull(); // not recorded (audit.evidence.identity_headers: false)
+        }
         g.writeArrayFieldStart("headers");
         if (v != null) {
             int n = 0;
@@ -222,6 +251,82 @@ final class AuditRecord {
         } else {
             g.writeString(cut(value, MAX_STRING));
         }
+    }
+
+    /** A list of header values: at most {@link #MAX_VALUES}, each cut to {@link #MAX_STRING}. */
+    private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        int n = 0;
+        for (String v : values) {
+            if (v == null) {
+                continue;
+            }
+            if (n++ == MAX_VALUES) {
+                break;
+            }
+            g.writeString(cut(v, MAX_STRING));
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * The Identity header values as received, in order, together at most {@code budget} UTF-8 bytes: a value
+     * that does not fit is cut (ending with {@code …}) and later ones are left out.
+     */
+    private static void identity(JsonGenerator g, List<String> headers, int budget) throws IOException {
+        g.writeStartArray();
+        int left = budget;
+        int n = 0;
+        for (String h : headers) {
+            if (h == null) {
+                continue;
+            }
+            if (n++ == MAX_VALUES || left <= 0) {
+                break;
+            }
+            String v = cutUtf8(h, left);
+            left -= utf8Length(v);
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    /** {@code s} itself when its UTF-8 form fits in {@code maxBytes}, else a prefix ending with {@code …} that does. */
+    static String cutUtf8(String s, int maxBytes) {
+        if (utf8Length(s) <= maxBytes) {
+            return s;
+        }
+        int budget = maxBytes - 3; // the ellipsis is 3 bytes
+        int bytes = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + len > budget) {
+                break;
+            }
+            bytes += len;
+            i += Character.charCount(cp);
+        }
+        return s.substring(0, i) + "…";
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     private static void num(JsonGenerator g, String name, Long value) throws IOException {

@@ -21,6 +21,9 @@ import org.stirshield.config.ConfigValues;
  *     max_wait: 200ms         # how long a call blocks when the queue is full before the record is dropped
  *   replay:                   # read by DecisionRecorder: see ReplaySettings
  *     store: memory
+ *   evidence:                 # traceback evidence in each record, see AuditEvidence
+ *     identity_headers: true
+ *     max_identity_bytes: 16KiB
  * </pre>
  *
  * @param file the active audit file; rolled files sit next to it
@@ -30,10 +33,11 @@ import org.stirshield.config.ConfigValues;
  * @param compress gzip rolled files
  * @param queueCapacity records the queue between the calls and the writer holds
  * @param maxWait how long {@link AuditLog#record} blocks on a full queue before counting a drop
+ * @param evidence what of the SIP request each record keeps (Identity headers on or off, their size bound)
  */
 public record AuditSettings(
         Path file, long maxFileSize, int maxHistory, long totalSizeCap, boolean compress, int queueCapacity,
-        Duration maxWait) {
+        Duration maxWait, AuditEvidence evidence) {
 
     public static final Path DEFAULT_FILE = Path.of("stirshield-audit.jsonl");
     public static final long DEFAULT_MAX_FILE_SIZE = 100L * 1024 * 1024;
@@ -41,7 +45,14 @@ public record AuditSettings(
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(200);
 
+    /** Settings with the default evidence ({@link AuditEvidence#DEFAULT}). */
+    public AuditSettings(Path file, long maxFileSize, int maxHistory, long totalSizeCap, boolean compress,
+            int queueCapacity, Duration maxWait) {
+        this(file, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, AuditEvidence.DEFAULT);
+    }
+
     public AuditSettings {
+        evidence = evidence == null ? AuditEvidence.DEFAULT : evidence;
         if (file == null) {
             throw new IllegalArgumentException("audit.file: missing");
         }
@@ -81,7 +92,8 @@ public record AuditSettings(
                 ConfigValues.bytes(rolling, "total_size_cap", 0),
                 ConfigValues.bool(rolling, "compress", false),
                 ConfigValues.integer(queue, "capacity", DEFAULT_QUEUE_CAPACITY, 1, 10_000_000),
-                ConfigValues.duration(queue, "max_wait", DEFAULT_MAX_WAIT));
+                ConfigValues.duration(queue, "max_wait", DEFAULT_MAX_WAIT),
+                AuditEvidence.from(ConfigValues.section(audit, "evidence")));
     }
 
     /**
@@ -94,18 +106,22 @@ public record AuditSettings(
     }
 
     public AuditSettings withFile(Path f) {
-        return new AuditSettings(f, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait);
+        return new AuditSettings(f, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, evidence);
     }
 
     public AuditSettings withMaxFileSize(long bytes) {
-        return new AuditSettings(file, bytes, maxHistory, totalSizeCap, compress, queueCapacity, maxWait);
+        return new AuditSettings(file, bytes, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, evidence);
     }
 
     public AuditSettings withQueue(int capacity, Duration wait) {
-        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, capacity, wait);
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, capacity, wait, evidence);
     }
 
     public AuditSettings withCompress(boolean gzip) {
-        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, gzip, queueCapacity, maxWait);
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, gzip, queueCapacity, maxWait, evidence);
+    }
+
+    public AuditSettings withEvidence(AuditEvidence e) {
+        return new AuditSettings(file, maxFileSize, maxHistory, totalSizeCap, compress, queueCapacity, maxWait, e);
     }
 }

@@ -4,47 +4,37 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * The failed calls as CSV for a traceback request to a carrier or authority (RFC 4180: CRLF line ends,
- * fields with a comma, quote, CR or LF in double quotes, quotes doubled). Rows are written as the files are
- * read: nothing is held in memory.
- *
- * <p>Spreadsheet formula injection: a value from a call (e.g. a caller "number" like {@code =HYPERLINK(...)})
- * that starts with {@code = + - @}, TAB or CR is prefixed with {@code '} unless it is a plain number such as
- * {@code +861012308}.
+ * The failed calls as CSV ({@code report --format csv}), one row per failed or rejected call, written as the
+ * files are read: nothing is held in memory. Spreadsheet-safe ({@link Csv}): telephone numbers in E.164 with
+ * their {@code +}, times with milliseconds in the report's zone with its UTC offset.
  */
 final class CsvReport {
     static final List<String> COLUMNS = List.of("time", "caller", "called", "trunk", "origid", "spc", "x5u", "reason",
-            "sip_code", "unique_id", "status", "action", "attest", "agency", "cert_fp", "replay_count");
-    private static final Pattern PLAIN_NUMBER = Pattern.compile("[+-]?[0-9][0-9 ().-]*");
+            "sip_code", "unique_id", "status", "action", "attest", "agency", "cert_fp", "replay_count", "sip_call_id",
+            "source", "verify");
 
     private final Writer out;
+    private final ReportZone zone;
 
-    CsvReport(Writer out) {
+    CsvReport(Writer out, ReportZone zone) {
         this.out = out;
+        this.zone = zone;
     }
 
     void header() throws IOException {
-        out.write(String.join(",", COLUMNS));
-        out.write("\r\n");
+        out.write(Csv.row(COLUMNS));
     }
 
     void row(AuditEntry e) {
         try {
-            List<String> v = java.util.Arrays.asList(e.ts().toString(), e.caller(), e.called(), e.trunk(), e.origid(),
-                    e.spc(), e.x5u(), e.reason(), e.sipCode() == null ? null : e.sipCode().toString(), e.uniqueId(),
-                    e.status(), e.action(), e.attest(), e.agency(), e.certFp(), Integer.toString(e.replayCount()));
-            StringBuilder b = new StringBuilder(256);
-            for (int i = 0; i < v.size(); i++) {
-                if (i > 0) {
-                    b.append(',');
-                }
-                b.append(field(v.get(i)));
-            }
-            b.append("\r\n");
-            out.write(b.toString());
+            out.write(Csv.row(List.of(Csv.text(zone.iso(e.ts())), Csv.text(E164.display(e.caller())),
+                    Csv.text(E164.display(e.called())), Csv.text(e.trunk()), Csv.text(e.origid()), Csv.text(e.spc()),
+                    Csv.text(e.x5u()), Csv.text(e.reason()), Csv.number(e.sipCode()), Csv.text(e.uniqueId()),
+                    Csv.text(e.status()), Csv.text(e.action()), Csv.text(e.attest()), Csv.text(e.agency()),
+                    Csv.text(e.certFp()), Csv.number(e.replayCount()), Csv.text(e.sipCallId()), Csv.text(e.source()),
+                    Csv.text(e.verify()))));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -52,19 +42,5 @@ final class CsvReport {
 
     void finish() throws IOException {
         out.flush();
-    }
-
-    static String field(String value) {
-        if (value == null) {
-            return "";
-        }
-        String v = value;
-        if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0 && !PLAIN_NUMBER.matcher(v).matches()) {
-            v = "'" + v;
-        }
-        if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0) {
-            return '"' + v.replace("\"", "\"\"") + '"';
-        }
-        return v;
     }
 }

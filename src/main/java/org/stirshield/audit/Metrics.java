@@ -6,7 +6,9 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
@@ -14,36 +16,60 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.stirshield.cert.CertificateEvents;
 import org.stirshield.cert.CredentialFailure;
 import org.stirshield.policy.Decision;
+import org.stirshield.policy.ProtectedMatch;
 
 /**
  * StirShield's operational metrics and the HTTP endpoint that serves them: {@code /metrics} in the
- * Prometheus text format and {@code /health} (200 {@code ok}) for liveness.
+ * Prometheus text format and {@code /health} (200 {@code ok}) for liveness. docs/metrics.md lists every
+ * metric and the conventions new ones follow.
  *
- * <p>Owns a private {@link PrometheusRegistry} (never the global default), so several instances can live
- * in one JVM. The recording methods are cheap and thread-safe and work whether or not the endpoint runs.
- * It is the certificate cache's {@link CertificateEvents} listener: pass the instance to the cache.
+ * <p>Conventions: names {@code stirshield_<area>_<what>[_<unit>]} ({@code _total} added to counters by the
+ * client), base units (seconds, bytes); label values are lowercase {@code snake_case} tokens from a fixed set
+ * ({@link #label}), except {@code agency} and {@code policy}, which are the names the operator's policy file
+ * gives (never anything from a call) and are bounded ({@link BoundedLabel}); state owned elsewhere (queues,
+ * caches, the FastAGI server) is read when Prometheus scrapes, through a {@code bind...} method and a
+ * {@code *WithCallback} metric, so the owner keeps no reference to the registry.
+ *
+ * <p>Owns a private {@link PrometheusRegistry} (never the global default), so several instances can live in
+ * one JVM; the JVM and process metrics of the client's own instrumentation ({@code jvm_*}, {@code process_*})
+ * are registered in it too. The recording methods are cheap and thread-safe and work whether or not the
+ * endpoint runs. {@link #certificates()} is the certificate caches' {@link CertificateEvents} listener.
  */
-public final class Metrics implements AutoCloseable, CertificateEvents {
+public final class Metrics implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
     private static final int MAX_LABEL = 64;
+    /** Distinct agency/policy pairs counted separately; more (a huge policy file) are counted as {@code other}. */
+    static final int MAX_AGENCIES = 500;
     private static final double[] LATENCY_BOUNDS = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
     };
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter calls;
+    private final Counter protectedCalls;
+    private final BoundedLabel agencies = new BoundedLabel(MAX_AGENCIES);
     private final Counter replayedCalls;
     private final Histogram decisionSeconds;
     private final Counter certCache;
     private final Counter certFetches;
     private final Histogram certFetchSeconds;
-    private final Counter certFetchFailures;
+    private final Counter certFetchNoSlot;
+    private final Map<String, Supplier<Instant>> expiries = new ConcurrentHashMap<>();
+    private final CertificateEvents certificateEvents;
     private final java.util.Map<String, String> healthWarnings = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile java.util.function.IntSupplier agiInFlight;
     private volatile java.util.function.Supplier<AgiCounts> agiCounts;
@@ -56,9 +82,18 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
     private HTTPServer server;
 
     public Metrics() {
+        Info.builder().name("stirshield_build_info")
+                .help("The running StirShield: version, and the Java runtime it runs on")
+                .labelNames("version", "java_version").register(registry)
+                .addLabelValues(version(), System.getProperty("java.version", "unknown"));
+        JvmMetrics.builder().register(registry);
         calls = Counter.builder().name("stirshield_calls")
-                .help("Call decisions by STIR_STATUS, STIR_ACTION and STIR_REASON")
+                .help("Call decisions by STIR_STATUS, STIR_ACTION and STIR_REASON (lowercase)")
                 .labelNames("status", "action", "reason").register(registry);
+        protectedCalls = Counter.builder().name("stirshield_protected_calls")
+                .help("Decisions on calls claiming a protected number, by the agency and policy of the policy file, "
+                        + "STIR_STATUS and STIR_ACTION")
+                .labelNames("agency", "policy", "status", "action").register(registry);
         replayedCalls = Counter.builder().name("stirshield_replayed_calls")
                 .help("Calls whose signed PASSporT was already seen on another call within its freshness window")
                 .register(registry);
@@ -70,14 +105,71 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                 .help("Certificate cache lookups by result (hit, miss)")
                 .labelNames("result").register(registry);
         certFetches = Counter.builder().name("stirshield_cert_fetches")
-                .help("Certificates fetched from x5u URLs successfully").register(registry);
+                .help("Fetches of x5u certificates and CRLs by type (x5u, crl) and result: ok, or why it failed "
+                        + "(timeout, unreachable, http_status, untrusted_chain, ...)")
+                .labelNames("type", "result").register(registry);
         certFetchSeconds = Histogram.builder().name("stirshield_cert_fetch_duration_seconds")
-                .help("Time to load a certificate from its x5u URL, by result (ok, failed)").unit(Unit.SECONDS)
-                .labelNames("result").classicOnly()
+                .help("Time to fetch an x5u certificate chain or a CRL, by type (x5u, crl) and result (ok, failed)")
+                .unit(Unit.SECONDS).labelNames("type", "result").classicOnly()
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10)
                 .register(registry);
-        certFetchFailures = Counter.builder().name("stirshield_cert_fetch_failures")
-                .help("Certificate loads that failed, by CredentialFailure").labelNames("kind").register(registry);
+        GaugeWithCallback.builder().name("stirshield_cert_expiry_seconds")
+                .help("Seconds until the nearest notAfter among the configured trust anchors (type trust_anchor), "
+                        + "the pinned certificates (pinned) and the signer certificates in the cache (signer); "
+                        + "negative once expired; absent when there are none")
+                .labelNames("type")
+                .callback(cb -> {
+                    long now = System.currentTimeMillis();
+                    expiries.forEach((type, nearest) -> {
+                        Instant t = nearestQuietly(nearest);
+                        if (t != null) {
+                            cb.call((t.toEpochMilli() - now) / 1000.0, type);
+                        }
+                    });
+                }).register(registry);
+        // Known label values start at 0, so that rate() and alerts see the first fetch failure, not only the second.
+        for (CertificateEvents.Fetch f : CertificateEvents.Fetch.values()) {
+            String type = label(f.name());
+            certFetches.initLabelValues(type, "ok");
+            for (CredentialFailure failure : CredentialFailure.values()) {
+                certFetches.initLabelValues(type, label(failure.name()));
+            }
+            certFetchSeconds.initLabelValues(type, "ok");
+            certFetchSeconds.initLabelValues(type, "failed");
+        }
+        certCache.initLabelValues("hit");
+        certCache.initLabelValues("miss");
+        for (String stage : List.of("verify", "policy", "total")) {
+            decisionSeconds.initLabelValues(stage);
+        }
+        certFetchNoSlot = Counter.builder().name("stirshield_cert_fetch_no_slot")
+                .help("x5u loads that found no fetch slot within the fetch timeout (too many fetches in flight in all "
+                        + "or for their host): answered as a timeout, not remembered").register(registry);
+        certificateEvents = new CertificateEvents() {
+            @Override
+            public void cacheHit() {
+                certCache.labelValues("hit").inc();
+            }
+
+            @Override
+            public void cacheMiss() {
+                certCache.labelValues("miss").inc();
+            }
+
+            @Override
+            public void fetchSlotUnavailable() {
+                certFetchNoSlot.inc();
+            }
+
+            @Override
+            public void fetched(Fetch what, CredentialFailure failure, Duration latency) {
+                String type = label(what.name());
+                certFetches.labelValues(type, failure == null ? "ok" : label(failure.name())).inc();
+                if (latency != null) {
+                    certFetchSeconds.labelValues(type, failure == null ? "ok" : "failed").observe(latency.toNanos() / 1e9);
+                }
+            }
+        };
         GaugeWithCallback.builder().name("stirshield_agi_sessions_in_flight")
                 .help("FastAGI sessions being served now")
                 .callback(cb -> cb.call(agiInFlight == null ? 0 : agiInFlight.getAsInt()))
@@ -106,17 +198,23 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
                 .register(registry);
         policyLastReloadTime = Gauge.builder().name("stirshield_policy_last_reload_timestamp_seconds")
                 .help("When the policy was last (re)loaded, successfully or not").register(registry);
+        policyReloads.initLabelValues("ok");
+        policyReloads.initLabelValues("error");
         GaugeWithCallback.builder().name("stirshield_audit_queue_depth")
                 .help("Audit records waiting for the writer")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.queueDepth())).register(registry);
         CounterWithCallback.builder().name("stirshield_audit_dropped")
-                .help("Audit records that could not be queued (queue full beyond max_wait, or after close)")
+                .help("Audit records not in the file: queue full beyond max_wait, offered after close, or their write "
+                        + "failed (disk full, I/O error); records + dropped = calls")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.dropped())).register(registry);
         CounterWithCallback.builder().name("stirshield_audit_records")
-                .help("Audit records written").callback(cb -> cb.call(audit == null ? 0 : audit.written()))
+                .help("Audit records written whole to the file").callback(cb -> cb.call(audit == null ? 0 : audit.written()))
                 .register(registry);
+        GaugeWithCallback.builder().name("stirshield_audit_degraded")
+                .help("1 while audit records cannot be written (disk full, I/O error) and are being counted as dropped")
+                .callback(cb -> cb.call(audit == null || audit.degraded() == null ? 0 : 1)).register(registry);
         CounterWithCallback.builder().name("stirshield_audit_write_errors")
-                .help("Audit writes or flushes that failed (I/O errors)")
+                .help("Audit writes that failed (disk full, I/O errors); each loses the records of its batch not written")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.writeErrors())).register(registry);
         GaugeWithCallback.builder().name("stirshield_replay_cache_entries")
                 .help("PASSporTs remembered for replay detection")
@@ -155,13 +253,22 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         this.agiCounts = counts;
     }
 
-    /** One call decided: {@code stirshield_calls_total} and the latency histogram. */
+    /**
+     * One call decided: {@code stirshield_calls_total}, {@code stirshield_protected_calls_total} when it claimed a
+     * protected number, and the latency histogram.
+     */
     public void callDecided(Decision d, StageTimings t) {
         if (d == null) {
             return;
         }
-        calls.labelValues(label(d.status()), label(d.action() == null ? null : d.action().token()), label(d.reason()))
-                .inc();
+        String status = label(d.status());
+        String action = label(d.action() == null ? null : d.action().token());
+        calls.labelValues(status, action, label(d.reason())).inc();
+        ProtectedMatch m = d.match();
+        if (m != null) {
+            String[] names = agencies.of(name(m.agency()), name(m.policy()));
+            protectedCalls.labelValues(names[0], names[1], status, action).inc();
+        }
         if (d.replayCount() > 0) {
             replayedCalls.inc();
         }
@@ -172,36 +279,31 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         }
     }
 
-    /** {@link CertificateEvents}: a call was answered from the certificate cache. */
-    @Override
-    public void cacheHit() {
-        certCache.labelValues("hit").inc();
-    }
-
-    /** {@link CertificateEvents}: a call found nothing usable in the cache and waited for a load. */
-    @Override
-    public void cacheMiss() {
-        certCache.labelValues("miss").inc();
+    /**
+     * The certificate and CRL caches' listener: cache hits and misses, and one {@code stirshield_cert_fetches_total}
+     * count per fetch with its result. The URL is never a label: x5u values are chosen by callers (unbounded
+     * cardinality); the audit records and the report break failures down by x5u host instead.
+     */
+    public CertificateEvents certificates() {
+        return certificateEvents;
     }
 
     /**
-     * {@link CertificateEvents}: one fetch succeeded. The URL is not a label: x5u values are chosen by callers
-     * (unbounded cardinality); the audit records and the report break failures down by x5u host instead.
+     * Exposes the nearest expiry of a set of certificates as {@code stirshield_cert_expiry_seconds{type}}, read
+     * at each scrape (so a reloaded set is seen at once).
+     *
+     * @param type {@code trust_anchor}, {@code pinned} or {@code signer}
+     * @param nearestNotAfter the earliest notAfter now, or null when there is no certificate
      */
-    @Override
-    public void fetched(Duration latency, String url) {
-        certFetches.inc();
-        if (latency != null) {
-            certFetchSeconds.labelValues("ok").observe(latency.toNanos() / 1e9);
-        }
+    public void bindCertificateExpiry(String type, Supplier<Instant> nearestNotAfter) {
+        expiries.put(label(type), nearestNotAfter);
     }
 
-    /** {@link CertificateEvents}: one load failed (fetch, parse or validation). */
-    @Override
-    public void fetchFailed(CredentialFailure failure, Duration latency) {
-        certFetchFailures.labelValues(label(failure == null ? null : failure.name())).inc();
-        if (latency != null) {
-            certFetchSeconds.labelValues("failed").observe(latency.toNanos() / 1e9);
+    private static Instant nearestQuietly(Supplier<Instant> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            return null; // a scrape never fails for one source
         }
     }
 
@@ -237,6 +339,8 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
             pool.shutdownNow();
             throw new IOException("metrics: cannot listen on " + settings.listen() + ": " + e.getMessage(), e);
         }
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        LOG.info("metrics on http://{}:{}/metrics, liveness on /health", host, server.getPort());
     }
 
     /**
@@ -245,6 +349,16 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
      */
     public void healthWarning(String key, String text) {
         healthWarnings.put(key, text);
+    }
+
+    /**
+     * What is wrong now that an operator must act on, or null: the audit log cannot write (records are being
+     * lost). Calls are still answered meanwhile; {@code /health} and {@code /health/live} show it as a warning
+     * line, {@code /health/ready} (the service's {@link HealthCheck}) as not ready.
+     */
+    public String degraded() {
+        AuditLog a = audit;
+        return a == null ? null : a.degraded();
     }
 
     /** What {@code /health/ready} reports (see {@link HealthCheck}); unbound: always ready. */
@@ -261,6 +375,10 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             StringBuilder warnings = new StringBuilder();
+            String audit = degraded();
+            if (audit != null) {
+                warnings.append("warning: audit: ").append(audit).append(" (records are counted as dropped)\n");
+            }
             healthWarnings.forEach((k, v) -> warnings.append("warning: ").append(k).append(": ").append(v).append('\n'));
             int status = 404;
             String text = "not found; try /metrics, /health/live or /health/ready\n";
@@ -309,10 +427,55 @@ public final class Metrics implements AutoCloseable, CertificateEvents {
         stop();
     }
 
-    private static String label(String v) {
+    /**
+     * An enumerated label value as the metrics write it: lowercase, {@code -} and spaces as {@code _}
+     * ({@code NOT_PROTECTED} → {@code not_protected}, {@code x5u-timeout} → {@code x5u_timeout}), at most
+     * {@value #MAX_LABEL} characters, {@code none} for null.
+     */
+    static String label(String v) {
         if (v == null || v.isEmpty()) {
             return "none";
         }
+        String l = v.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_');
+        return l.length() <= MAX_LABEL ? l : l.substring(0, MAX_LABEL);
+    }
+
+    /** A name from the policy file as a label value: as configured, at most {@value #MAX_LABEL} characters. */
+    private static String name(String v) {
+        if (v == null || v.isBlank()) {
+            return "none";
+        }
         return v.length() <= MAX_LABEL ? v : v.substring(0, MAX_LABEL);
+    }
+
+    /** The version in the jar's manifest, {@code dev} when run from classes. */
+    static String version() {
+        String v = Metrics.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /**
+     * At most {@code max} distinct value pairs; further pairs become {@code other}: a policy file with more
+     * agencies than that cannot blow up the number of series.
+     */
+    static final class BoundedLabel {
+        private final int max;
+        private final Map<String, String[]> seen = new ConcurrentHashMap<>();
+
+        BoundedLabel(int max) {
+            this.max = max;
+        }
+
+        String[] of(String a, String b) {
+            String key = a + '\u0000' + b;
+            String[] v = seen.get(key);
+            if (v != null) {
+                return v;
+            }
+            if (seen.size() >= max) {
+                return new String[] {"other", "other"};
+            }
+            return seen.computeIfAbsent(key, k -> new String[] {a, b});
+        }
     }
 }

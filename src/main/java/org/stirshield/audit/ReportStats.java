@@ -2,7 +2,6 @@ package org.stirshield.audit;
 
 import java.net.URI;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,24 +9,33 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The analyst report's aggregates, built one record at a time. Memory is bounded: each tally holds at most
- * {@link #MAX_KEYS} distinct keys (further keys are summed under {@code (other)}), so a huge log costs only
- * its aggregates.
+ * {@link #MAX_KEYS} distinct keys (further keys are summed under {@code (other)}), the time series at most
+ * {@link #SERIES_KEYS} keys in at most a few hundred buckets each ({@link TimeSeries}), the drill-down and
+ * the signers their own fixed bounds: a huge log costs only its aggregates.
  */
 final class ReportStats {
     static final int MAX_KEYS = 50_000;
+    /** Keys per time series (agencies, trunks). */
+    static final int SERIES_KEYS = 200;
     static final String OTHER = "(other)";
     static final String NONE = "(none)";
-    /** The verdict columns of the calls-per-hour chart, in stacking order. */
+    /** The verdict columns of the calls-over-time chart, in stacking order ({@link #OTHER} last). */
     static final List<String> STATUSES = List.of("PASS", "NOT_PROTECTED", "NO_IDENTITY", "FAIL");
+    /** The outcome columns of the protected / unprotected split. */
+    static final List<String> OUTCOMES = List.of("verified", "no identity", "failed", "other");
 
+    final ReportZone zone;
     long calls;
     long failed;
     long rejected;
     long replayed;
+    /** Calls whose caller ID claimed a protected number. */
+    long protectedCalls;
+    /** Failed or rejected calls claiming a protected number. */
+    long spoofedCalls;
     Instant first;
     Instant last;
     final Tally byStatus = new Tally();
@@ -38,12 +46,30 @@ final class ReportStats {
     final Tally failedByX5uHost = new Tally();
     final Tally failedByOrigid = new Tally();
     final Tally failedByReason = new Tally();
-    /** Failed/rejected calls claiming a protected number, by that number. */
+    /** Spoofing attempts by the protected number claimed. */
     final Tally spoofed = new Tally();
+    /** Spoofing attempts by the number called: the people the spoofers went after. */
+    final Tally called = new Tally();
     final Map<String, String> agencyOf = new HashMap<>();
+    /** Outcome counts ({@link #OUTCOMES}) of calls claiming a protected number, and of the others. */
+    final long[] protectedSplit = new long[OUTCOMES.size()];
+    final long[] unprotectedSplit = new long[OUTCOMES.size()];
+    /** Calls over time by {@link #STATUSES}. */
+    final TimeSeries verdicts = new TimeSeries(STATUSES.size() + 1);
+    /** Spoofing attempts over time by agency, and by inbound trunk. */
+    final TimeSeries agencies = new TimeSeries(SERIES_KEYS);
+    final TimeSeries trunks = new TimeSeries(SERIES_KEYS);
+    final DrillDown drillDown = new DrillDown();
+    final Signers signers = new Signers();
     final Map<String, Replay> replays = new HashMap<>();
-    /** Calls per hour (epoch hour) by status index in {@link #STATUSES} (+1 slot for anything else). */
-    final TreeMap<Long, long[]> perHour = new TreeMap<>();
+
+    ReportStats(ReportZone zone) {
+        this.zone = zone;
+    }
+
+    ReportStats() {
+        this(ReportZone.utc());
+    }
 
     /** One PASSporT seen on more than one call. */
     static final class Replay {
@@ -67,12 +93,14 @@ final class ReportStats {
         byStatus.add(e.status());
         byAction.add(e.action());
         byReason.add(e.reason());
-        long hour = e.ts().getEpochSecond() / 3600;
-        long[] row = perHour.computeIfAbsent(hour, h -> new long[STATUSES.size() + 1]);
-        int idx = e.status() == null ? -1 : STATUSES.indexOf(e.status());
-        row[idx < 0 ? STATUSES.size() : idx]++;
+        long hour = zone.localHour(e.ts());
+        verdicts.add(e.status() != null && STATUSES.contains(e.status()) ? e.status() : OTHER, hour);
         if ("reject".equals(e.action())) {
             rejected++;
+        }
+        (e.isProtected() ? protectedSplit : unprotectedSplit)[outcome(e)]++;
+        if (e.isProtected()) {
+            protectedCalls++;
         }
         if (e.failed()) {
             failed++;
@@ -81,12 +109,18 @@ final class ReportStats {
             failedByX5uHost.add(host(e.x5u()));
             failedByOrigid.add(e.origid());
             failedByReason.add(e.reason());
-            if (e.isProtected()) {
-                String number = e.caller() == null ? e.entry() : e.caller();
-                if (spoofed.add(number) && e.agency() != null && agencyOf.size() < MAX_KEYS) {
-                    agencyOf.putIfAbsent(number, e.agency());
-                }
+        }
+        if (e.spoofed()) {
+            spoofedCalls++;
+            String number = e.caller() == null ? e.entry() : e.caller();
+            if (spoofed.add(number) && e.agency() != null && agencyOf.size() < MAX_KEYS) {
+                agencyOf.putIfAbsent(number, e.agency());
             }
+            called.add(e.called());
+            agencies.add(e.agency(), hour);
+            trunks.add(e.trunk(), hour);
+            drillDown.add(number == null ? NONE : number, e);
+            signers.add(e);
         }
         if (e.replayCount() > 0 && e.passport() != null) {
             replayed++;
@@ -110,6 +144,20 @@ final class ReportStats {
         }
     }
 
+    /** The index in {@link #OUTCOMES}: failed (as the whole report counts it), verified, unsigned, other. */
+    static int outcome(AuditEntry e) {
+        if (e.failed()) {
+            return 2;
+        }
+        if ("PASS".equals(e.verify()) || "PASS".equals(e.status())) {
+            return 0;
+        }
+        if ("NO_IDENTITY".equals(e.verify()) || "NO_IDENTITY".equals(e.status())) {
+            return 1;
+        }
+        return 3;
+    }
+
     /** The replays with the most flagged calls first. */
     List<Replay> topReplays(int n) {
         List<Replay> all = new ArrayList<>(replays.values());
@@ -128,45 +176,6 @@ final class ReportStats {
         } catch (IllegalArgumentException e) {
             return "(unparseable)";
         }
-    }
-
-    /** Calls per time bucket (hour, or day when the span is long), gaps filled with zeros. */
-    record Bucket(Instant start, long[] counts) {
-        long total() {
-            long t = 0;
-            for (long c : counts) {
-                t += c;
-            }
-            return t;
-        }
-    }
-
-    /** Bucket length in hours: 1 up to 14 days of data, else 24 (one bar a day). */
-    int bucketHours() {
-        if (perHour.isEmpty()) {
-            return 1;
-        }
-        return perHour.lastKey() - perHour.firstKey() > 14 * 24 ? 24 : 1;
-    }
-
-    List<Bucket> buckets() {
-        List<Bucket> out = new ArrayList<>();
-        if (perHour.isEmpty()) {
-            return out;
-        }
-        int step = bucketHours();
-        long from = Math.floorDiv(perHour.firstKey(), step) * step;
-        long to = perHour.lastKey();
-        for (long h = from; h <= to; h += step) {
-            long[] sum = new long[STATUSES.size() + 1];
-            for (long[] row : perHour.subMap(h, h + step).values()) {
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += row[i];
-                }
-            }
-            out.add(new Bucket(Instant.EPOCH.plus(h, ChronoUnit.HOURS), sum));
-        }
-        return out;
     }
 
     /** A bounded counter of keys (null counts as {@code (none)}). */

@@ -1,17 +1,10 @@
 package org.stirshield.audit;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Small helpers shared by the report formats. */
 final class ReportText {
-    static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:00").withZone(ZoneOffset.UTC);
-    static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
-    static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-
     private ReportText() {
     }
 
@@ -31,8 +24,49 @@ final class ReportText {
         return b.toString();
     }
 
-    static String time(Instant t) {
-        return t == null ? "-" : SECOND.format(t) + "Z";
+    /**
+     * {@code s} cut to about {@code units} half-width character cells (East Asian wide characters count two):
+     * labels in charts, whose room is fixed. A cut label keeps its start and its end with {@code …} between
+     * them, since names often differ only at the end ({@code ..., Office 7}).
+     */
+    static String fit(String s, int units) {
+        if (s == null) {
+            return ReportStats.NONE;
+        }
+        int[] cps = s.codePoints().map(cp -> Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT
+                ? '?' : cp).toArray();
+        int total = 0;
+        for (int cp : cps) {
+            total += width(cp);
+        }
+        if (total <= units) {
+            return new String(cps, 0, cps.length);
+        }
+        int tailRoom = (units - 1) * 2 / 5;
+        int headRoom = units - 1 - tailRoom;
+        int head = 0;
+        for (int used = 0; head < cps.length && used + width(cps[head]) <= headRoom; head++) {
+            used += width(cps[head]);
+        }
+        int tail = cps.length;
+        for (int used = 0; tail > head && used + width(cps[tail - 1]) <= tailRoom; tail--) {
+            used += width(cps[tail - 1]);
+        }
+        return new String(cps, 0, head) + "…" + new String(cps, tail, cps.length - tail);
+    }
+
+    private static int width(int cp) {
+        return wide(cp) ? 2 : 1;
+    }
+
+    private static boolean wide(int cp) {
+        Character.UnicodeBlock b = Character.UnicodeBlock.of(cp);
+        return cp >= 0x1100 && (b == Character.UnicodeBlock.CJK_UNIFIED_IDEOGRAPHS
+                || b == Character.UnicodeBlock.CJK_UNIFIED_IDEOGRAPHS_EXTENSION_A
+                || b == Character.UnicodeBlock.CJK_SYMBOLS_AND_PUNCTUATION || b == Character.UnicodeBlock.HIRAGANA
+                || b == Character.UnicodeBlock.KATAKANA || b == Character.UnicodeBlock.HANGUL_SYLLABLES
+                || b == Character.UnicodeBlock.HALFWIDTH_AND_FULLWIDTH_FORMS
+                || b == Character.UnicodeBlock.CJK_COMPATIBILITY_IDEOGRAPHS || Character.isSupplementaryCodePoint(cp));
     }
 
     static String pct(long part, long whole) {

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CachedCertificateSource implements CertificateSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CachedCertificateSource.class);
+    /** Loads that may wait for a fetch slot at once; beyond it a load fails at once (local congestion). */
+    static final int MAX_WAITING_FETCHES = 10_000;
 
     private sealed interface Entry permits Good, Failed {
         long expiresAt();
@@ -84,7 +85,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     private final DiskCache disk;
     private final AsyncCache<String, Entry> cache;
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
-    private final Semaphore fetchPermits;
+    private final FetchScheduler scheduler;
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -105,7 +106,8 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
         this.disk = settings.cache().dir() == null ? null : new DiskCache(settings.cache().dir(), settings.maxBodyBytes());
-        this.fetchPermits = new Semaphore(settings.maxConcurrentFetches());
+        this.scheduler = new FetchScheduler(settings.maxConcurrentFetches(), settings.maxFetchesPerHost(),
+                settings.protectedReservedFetches(), MAX_WAITING_FETCHES);
         for (CredentialFailure f : CredentialFailure.values()) {
             failures.put(f, new LongAdder());
         }
@@ -123,6 +125,16 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
 
     @Override
     public Credential credential(String x5u, Instant at, Deadline deadline) throws CredentialException {
+        return credential(x5u, at, deadline, FetchPriority.ORDINARY);
+    }
+
+    /**
+     * {@inheritDoc} A fetch this call has to wait for is queued by {@code priority} (per-host limits, fair
+     * between hosts, protected callers first; see {@link FetchScheduler}).
+     */
+    @Override
+    public Credential credential(String x5u, Instant at, Deadline deadline, FetchPriority priority)
+            throws CredentialException {
         if (x5u == null || x5u.isEmpty() || x5u.length() > UrlRules.MAX_URL_CHARS) {
             throw new CredentialException(CredentialFailure.BAD_URL, "x5u empty or longer than "
                     + UrlRules.MAX_URL_CHARS + " characters");
@@ -142,7 +154,9 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             misses.increment();
             events.cacheMiss();
             if (f == null) {
-                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at, true), executor));
+                f = cache.get(x5u, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k, at, true, priority), executor));
+            } else if (priority == FetchPriority.PROTECTED_CALLER) {
+                scheduler.promote(x5u); // a load already waits for a slot: a protected caller needs it now
             }
             e = await(f, x5u, deadline);
         }
@@ -185,6 +199,37 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     /**
+     * The earliest notAfter of the pinned certificates (every chain in {@code certificates.pinned}, used or
+     * not), or null when none are pinned: for the expiry metric (an expired pinned certificate fails every
+     * call signed with it).
+     */
+    public java.time.Instant pinnedNotAfter() {
+        return CertificateChains.earliestNotAfter(trust.pinned().values().stream().flatMap(List::stream).toList());
+    }
+
+    /**
+     * The earliest notAfter of the trust anchors in force (after a SIGHUP: the new set), or null when there are
+     * none: for the expiry metric (an expired root fails every call signed under it).
+     */
+    public java.time.Instant trustAnchorsNotAfter() {
+        return CertificateChains.earliestNotAfter(trust.validator().anchors().certificates());
+    }
+
+    /**
+     * The earliest notAfter among the signer certificates (leaves and intermediates) cached from x5u URLs now,
+     * or null when none is cached; pinned chains are not included.
+     */
+    public java.time.Instant cachedNotAfter() {
+        List<X509Certificate> certs = new java.util.ArrayList<>();
+        for (CompletableFuture<Entry> f : cache.asMap().values()) {
+            if (f.isDone() && !f.isCompletedExceptionally() && f.join() instanceof Good g && !g.pinned()) {
+                certs.addAll(g.credential().chain());
+            }
+        }
+        return CertificateChains.earliestNotAfter(certs);
+    }
+
+    /**
      * How long the cache will keep {@code x5u}, once its load has completed and Caffeine has applied
      * the entry's expiry (for tests that move the ticker right after a load).
      */
@@ -224,7 +269,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         try {
             executor.execute(() -> {
                 try {
-                    Entry fresh = load(x5u, at, false);
+                    Entry fresh = load(x5u, at, false, FetchPriority.ORDINARY);
                     if (fresh instanceof Good) {
                         cache.put(x5u, CompletableFuture.completedFuture(fresh));
                     } else {
@@ -241,7 +286,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     /** Loads one URL: pinned file, else disk cache (unless refreshing), else the network. Never throws. */
-    private Entry load(String url, Instant at, boolean fromDisk) {
+    private Entry load(String url, Instant at, boolean fromDisk, FetchPriority priority) {
         long t0 = System.nanoTime();
         boolean network = false;
         Trust t = trust;
@@ -253,7 +298,7 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                 Credential c = validator.validate(url, pin, at, Deadline.in(settings.fetchTimeout()));
                 return good(c, settings.cache().maxTtl(), true, t);
             }
-            fetcher.checkUrl(url, UrlRules.Kind.X5U); // the URL rules, before the disk cache too
+            String host = fetcher.host(url, UrlRules.Kind.X5U); // the URL rules, before the disk cache too
             if (disk != null && fromDisk) {
                 Optional<DiskCache.Stored> stored = disk.read(url, clock.instant());
                 if (stored.isPresent()) {
@@ -265,25 +310,25 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
                     }
                 }
             }
-            if (!fetchPermits.tryAcquire(settings.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                // Local congestion, not the server's fault: answer the waiting calls, remember nothing.
-                return new Failed(CredentialFailure.TIMEOUT, "x5u " + Printable.of(url) + ": more than "
-                        + settings.maxConcurrentFetches() + " fetches in flight", ticker.read(), t);
-            }
-            network = true;
             GuardedFetcher.Response r;
             List<X509Certificate> chain;
-            try {
+            try (FetchScheduler.Slot slot = scheduler.acquire(host, url, priority, Deadline.in(settings.fetchTimeout()))) {
+                if (slot == null) {
+                    // Local congestion, not the server's fault: answer the waiting calls, remember nothing.
+                    events.fetchSlotUnavailable();
+                    return new Failed(CredentialFailure.TIMEOUT, "x5u " + Printable.of(url) + ": no fetch slot within "
+                            + settings.fetchTimeout().toMillis() + " ms (" + settings.maxConcurrentFetches()
+                            + " in all, " + settings.maxFetchesPerHost() + " per host)", ticker.read(), t);
+                }
+                network = true;
                 r = fetcher.fetch(url, UrlRules.Kind.X5U, settings.maxBodyBytes(), Deadline.in(settings.fetchTimeout()));
                 chain = CertificateChains.parse(r.body());
-            } finally {
-                fetchPermits.release();
             }
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
             fetches.increment();
             recordLatency(latency);
-            events.fetched(latency, url);
             Credential c = validator.validate(url, chain, at, Deadline.in(settings.fetchTimeout()));
+            events.fetched(CertificateEvents.Fetch.X5U, null, latency);
             Instant now = clock.instant();
             Duration ttl = max(settings.cache().minTtl(), r.freshness(now).orElse(Duration.ZERO));
             Good g = good(c, ttl, false, t);
@@ -293,9 +338,6 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             return g;
         } catch (CredentialException e) {
             return failed(url, e.failure(), e.getMessage(), t0, network, t);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return failed(url, CredentialFailure.TIMEOUT, "interrupted", t0, network, t);
         } catch (RuntimeException | Error e) {
             LOG.error("x5u {}: unexpected failure while loading", Printable.of(url), e);
             return failed(url, CredentialFailure.UNREACHABLE, "internal error: " + e, t0, network, t);
@@ -308,7 +350,9 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
             recordLatency(latency);
         }
         failures.get(failure).increment();
-        events.fetchFailed(failure, latency);
+        if (network) {
+            events.fetched(CertificateEvents.Fetch.X5U, failure, latency);
+        }
         LOG.info("x5u {}: {} ({}); remembered for {}", Printable.of(url), failure, message,
                 settings.cache().negativeTtl());
         return new Failed(failure, message, saturatedAdd(ticker.read(), settings.cache().negativeTtl().toNanos()), t);

@@ -46,7 +46,7 @@ public final class CertificateChains {
                 break;
             }
             // explanatory text between blocks is tolerated (RFC 7468 §5.2)
-            int e = text.indexOf(END, b);
+            int e = text.indexOf(END, b + BEGIN.length()); // not inside the BEGIN line ("-----BEGIN ...-----END ...")
             if (e < 0) {
                 throw new CredentialException(CredentialFailure.UNPARSEABLE, "PEM block without END line");
             }
@@ -83,5 +83,15 @@ public final class CertificateChains {
         } catch (CertificateException | RuntimeException e) {
             throw new CredentialException(CredentialFailure.UNPARSEABLE, "not an X.509 certificate: " + e.getMessage());
         }
+    }
+
+    /** The earliest notAfter of {@code certs}, or null when there are none. */
+    public static java.time.Instant earliestNotAfter(java.util.Collection<? extends X509Certificate> certs) {
+        java.time.Instant min = null;
+        for (X509Certificate c : certs) {
+            java.time.Instant t = c.getNotAfter().toInstant();
+            min = min == null || t.isBefore(min) ? t : min;
+        }
+        return min;
     }
 }

@@ -3,13 +3,21 @@ package org.stirshield.cert;
 import java.time.Duration;
 
 /**
- * What the certificate cache reports as it works, for metrics (the audit area's Prometheus
+ * What the certificate and CRL caches report as they work, for metrics (the audit area's Prometheus
  * registry implements this). Every method has a no-op default; implementations must be fast and
  * thread-safe and must not throw (they run on the call path).
  */
 public interface CertificateEvents {
     /** The no-op listener. */
     CertificateEvents NONE = new CertificateEvents() { };
+
+    /** What a fetch went for. */
+    enum Fetch {
+        /** A signer's certificate chain at an x5u URL. */
+        X5U,
+        /** A CRL at a certificate's CRL Distribution Point. */
+        CRL
+    }
 
     /** A call was answered from the cache (a live credential or a remembered failure). */
     default void cacheHit() {
@@ -19,11 +27,18 @@ public interface CertificateEvents {
     default void cacheMiss() {
     }
 
-    /** One HTTP fetch of {@code url} succeeded (body received and parsed) after {@code latency}. */
-    default void fetched(Duration latency, String url) {
+    /**
+     * An x5u load found no fetch slot within the fetch timeout (too many fetches in flight, or for its host):
+     * local congestion, answered as a timeout and not remembered.
+     */
+    default void fetchSlotUnavailable() {
     }
 
-    /** One load failed with {@code failure} (fetch, parse or validation) after {@code latency}. */
-    default void fetchFailed(CredentialFailure failure, Duration latency) {
+    /**
+     * One fetch from the network finished, once per fetch: {@code failure} null when it succeeded (for an x5u:
+     * the chain was received, parsed and validated; for a CRL: received and parsed), else why it failed
+     * (fetch, parse or, for an x5u, validation). Local loads (pinned files, the disk cache) are not fetches.
+     */
+    default void fetched(Fetch what, CredentialFailure failure, Duration latency) {
     }
 }

@@ -18,4 +18,13 @@ public interface CertificateSource {
      *     {@link CredentialFailure#TIMEOUT}
      */
     Credential credential(String x5u, Instant at, Deadline deadline) throws CredentialException;
+
+    /**
+     * {@link #credential(String, Instant, Deadline)} for a call of the given {@code priority}: a source that has
+     * to queue fetches serves {@link FetchPriority#PROTECTED_CALLER} first. Sources that never wait ignore it.
+     */
+    default Credential credential(String x5u, Instant at, Deadline deadline, FetchPriority priority)
+            throws CredentialException {
+        return credential(x5u, at, deadline);
+    }
 }

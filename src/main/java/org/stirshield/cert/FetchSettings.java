@@ -25,6 +25,9 @@ import java.util.TreeSet;
  * cached. Every key is optional; see docs/configuration.md for each key's meaning.
  *
  * @param allowPorts ports an x5u URL may name; empty = any port
+ * @param maxFetchesPerHost fetches in flight at once for one host name (so one slow host cannot take every slot)
+ * @param protectedReservedFetches of {@code maxConcurrentFetches}, the slots only fetches for calls claiming a
+ *     protected number may use
  */
 public record FetchSettings(
         boolean allowHttp,
@@ -36,6 +39,8 @@ public record FetchSettings(
         long maxBodyBytes,
         int maxRedirects,
         int maxConcurrentFetches,
+        int maxFetchesPerHost,
+        int protectedReservedFetches,
         Path tlsCaFile,
         Cache cache,
         Map<String, Path> pinned,
@@ -56,7 +61,8 @@ public record FetchSettings(
         denyCidrs = List.copyOf(denyCidrs);
         pinned = Map.copyOf(pinned);
         if (maxRedirects < 0 || maxRedirects > 1) {
-            throw new IllegalArgumentException("certificates.max_redirects: 0 or 1 (same host only), not " + maxRedirects);
+            throw new IllegalArgumentException("certificates.max_redirects: 0 or 1 (same host, port and scheme only), not "
+                    + maxRedirects);
         }
         positive("certificates.connect_timeout", connectTimeout);
         positive("certificates.fetch_timeout", fetchTimeout);
@@ -65,6 +71,13 @@ public record FetchSettings(
         }
         if (maxConcurrentFetches < 1) {
             throw new IllegalArgumentException("certificates.max_concurrent_fetches must be >= 1");
+        }
+        if (maxFetchesPerHost < 1) {
+            throw new IllegalArgumentException("certificates.max_fetches_per_host must be >= 1");
+        }
+        if (protectedReservedFetches < 0 || protectedReservedFetches >= maxConcurrentFetches) {
+            throw new IllegalArgumentException("certificates.protected_reserved_fetches: 0 .. max_concurrent_fetches - 1 ("
+                    + (maxConcurrentFetches - 1) + "), not " + protectedReservedFetches);
         }
         if (cache.maxEntries() < 1 || cache.maxWeight() < 1) {
             throw new IllegalArgumentException("certificates.cache.max_entries and max_weight must be >= 1");
@@ -101,6 +114,7 @@ public record FetchSettings(
         List<String> deny = strings(s, "deny_cidrs", List.of(), false);
         cidrs(s, "permit_cidrs", permit);
         cidrs(s, "deny_cidrs", deny);
+        int concurrent = integer(s, "max_concurrent_fetches", 32, 1, 10_000);
         return new FetchSettings(
                 bool(s, "allow_http", false),
                 ports(s),
@@ -110,7 +124,9 @@ public record FetchSettings(
                 duration(s, "fetch_timeout", Duration.ofSeconds(2)),
                 bytes(s, "max_body_bytes", 16 * 1024),
                 integer(s, "max_redirects", 0, 0, 1),
-                integer(s, "max_concurrent_fetches", 32, 1, 10_000),
+                concurrent,
+                integer(s, "max_fetches_per_host", 8, 1, 10_000),
+                integer(s, "protected_reserved_fetches", concurrent / 4, 0, Math.max(0, concurrent - 1)),
                 path(s, "tls_ca_file", null),
                 new Cache(
                         integer(c, "max_entries", 10_000, 1, 10_000_000),

@@ -50,7 +50,7 @@ public final class FileCrlSource implements CrlSource {
         return new FileCrlSource(all);
     }
 
-    /** Parses DER or PEM CRL bytes. */
+    /** Parses DER or PEM CRL bytes; anything else is a {@link CRLException} saying what is wrong. */
     public static List<X509CRL> parse(byte[] bytes) throws CRLException {
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
@@ -62,11 +62,16 @@ public final class FileCrlSource implements CrlSource {
             int from = 0;
             int b;
             while ((b = text.indexOf(BEGIN, from)) >= 0) {
-                int e = text.indexOf(END, b);
+                int e = text.indexOf(END, b + BEGIN.length()); // not inside the BEGIN line
                 if (e < 0) {
                     throw new CRLException("PEM CRL without END line");
                 }
-                byte[] der = Base64.getMimeDecoder().decode(text.substring(b + BEGIN.length(), e).strip());
+                byte[] der;
+                try {
+                    der = Base64.getMimeDecoder().decode(text.substring(b + BEGIN.length(), e).strip());
+                } catch (IllegalArgumentException notBase64) {
+                    throw new CRLException("PEM CRL block is not base64");
+                }
                 out.add((X509CRL) cf.generateCRL(new ByteArrayInputStream(der)));
                 from = e + END.length();
             }
@@ -74,8 +79,8 @@ public final class FileCrlSource implements CrlSource {
                 throw new CRLException("no CRL found");
             }
             return out;
-        } catch (java.security.cert.CertificateException e) {
-            throw new CRLException(e);
+        } catch (java.security.cert.CertificateException | RuntimeException e) {
+            throw new CRLException("not a CRL: " + e.getMessage(), e);
         }
     }
 

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Bounds.</b> Connect timeout; one deadline for the whole fetch (resolve, connect, TLS,
  * headers, body) that is the earlier of the fetch timeout and the caller's deadline; the body is
  * counted while it streams and the exchange is cancelled at the limit (a Content-Length over the
- * limit is refused before reading); no redirects unless configured (then one, same host and scheme,
+ * limit is refused before reading); no redirects unless configured (then one, same host, port and scheme,
  * guarded again).
  */
 final class GuardedFetcher implements AutoCloseable {
@@ -158,15 +158,15 @@ final class GuardedFetcher implements AutoCloseable {
         this.executor = executor;
     }
 
+    /** The host name {@code url} names, once the URL rules accept it (BAD_URL otherwise); no I/O. */
+    String host(String url, UrlRules.Kind kind) throws CredentialException {
+        return rules.check(url, kind).host();
+    }
+
     /**
      * GETs {@code url}. Never takes longer than the fetch timeout or {@code deadline}, never reads more
      * than {@code maxBytes} of body, never connects to an address the guard refuses.
      */
-    /** Whether {@code url} may be fetched at all (scheme, port, form), without any I/O: the {@link UrlRules}. */
-    void checkUrl(String url, UrlRules.Kind kind) throws CredentialException {
-        rules.check(url, kind);
-    }
-
     Response fetch(String url, UrlRules.Kind kind, long maxBytes, Deadline deadline) throws CredentialException {
         long start = System.nanoTime();
         Deadline d = deadline.atMost(fetchTimeout);
@@ -208,9 +208,10 @@ final class GuardedFetcher implements AutoCloseable {
         } catch (CredentialException e) {
             throw new CredentialException(CredentialFailure.HTTP_STATUS, where(from) + ": redirect refused: " + e.getMessage());
         }
-        if (!t.host().equals(from.host()) || !t.scheme().equals(from.scheme())) {
+        if (!t.host().equals(from.host()) || !t.scheme().equals(from.scheme()) || t.port() != from.port()) {
             throw new CredentialException(CredentialFailure.HTTP_STATUS, where(from)
-                    + ": redirect to another host or scheme refused: " + Printable.of(t.scheme() + "://" + t.host()));
+                    + ": redirect to another host, port or scheme refused: "
+                    + Printable.of(t.scheme() + "://" + t.host() + ":" + t.port()));
         }
         return t;
     }

@@ -139,7 +139,7 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
             GuardedFetcher.Response r = fetcher.fetch(url, UrlRules.Kind.CRL, settings.crl().maxBytes(),
                     Deadline.in(settings.fetchTimeout()));
             X509CRL crl = parse(r.body());
-            events.fetched(r.elapsed(), url);
+            events.fetched(CertificateEvents.Fetch.CRL, null, r.elapsed());
             Instant now = clock.instant();
             Duration ttl = settings.crl().minTtl();
             if (crl.getNextUpdate() != null) {
@@ -154,7 +154,7 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
             return new Entry(crl, null, ticker.read() + ttl.toNanos(), new ConcurrentHashMap<>());
         } catch (CredentialException e) {
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
-            events.fetchFailed(e.failure(), latency);
+            events.fetched(CertificateEvents.Fetch.CRL, e.failure(), latency);
             LOG.info("CRL {}: {} ({})", Printable.of(url), e.failure(), e.getMessage());
             return new Entry(null, e.failure() + ": " + e.getMessage(),
                     ticker.read() + settings.cache().negativeTtl().toNanos(), Map.of());

@@ -1,5 +1,6 @@
 package org.stirshield.cli;
 
+import org.stirshield.audit.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,6 +32,12 @@ public final class Main implements Runnable {
         // literal and names the host in the Host header, a header java.net.http otherwise restricts.
         if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
             System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        }
+        try {
+            LogFormat.from(null).apply(); // STIRSHIELD_LOG_FORMAT; serve applies logging.format of its config
+        } catch (IllegalArgumentException e) {
+            System.err.println("stirshield: " + e.getMessage());
+            System.exit(2);
         }
         System.exit(run(args));
     }

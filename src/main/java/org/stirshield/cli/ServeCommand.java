@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.agi.AgiServer;
 import org.stirshield.agi.ServerSettings;
+import org.stirshield.audit.LogFormat;
 import org.stirshield.audit.Metrics;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.service.StirShieldService;
@@ -52,6 +53,7 @@ final class ServeCommand implements Callable<Integer> {
         Path file = config == null ? null : config.toAbsolutePath().normalize();
         try {
             tree = file == null ? ConfigValues.emptyConfig(Path.of("")) : ConfigValues.readYaml(file);
+            LogFormat.from(tree).apply(); // logging.format: json from here on
             settings = ServerSettings.from(ConfigValues.section(tree, "server"));
             if (listen != null) {
                 try {

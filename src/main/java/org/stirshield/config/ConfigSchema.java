@@ -69,6 +69,8 @@ public final class ConfigSchema {
             certificates.max_body_bytes
             certificates.max_redirects
             certificates.max_concurrent_fetches
+            certificates.max_fetches_per_host
+            certificates.protected_reserved_fetches
             certificates.cache.max_entries
             certificates.cache.max_weight
             certificates.cache.min_ttl
@@ -103,9 +105,13 @@ public final class ConfigSchema {
             audit.replay.password_file
             audit.replay.password_env
             audit.replay.tls_ca_file
+            audit.evidence.identity_headers
+            audit.evidence.max_identity_bytes
 
             metrics.enabled
             metrics.listen
+
+            logging.format
 
             signing.key_file
             signing.x5u

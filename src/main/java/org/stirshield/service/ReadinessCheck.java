@@ -1,6 +1,7 @@
 package org.stirshield.service;
 
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.stirshield.audit.HealthCheck;
 import org.stirshield.audit.ReplayDetection;
 import org.stirshield.policy.Policy;
@@ -8,8 +9,9 @@ import org.stirshield.policy.ReloadingPolicy;
 
 /**
  * {@code /health/ready}: whether this instance can decide calls, for load balancers, orchestrators and the
- * on-call engineer. Ready when a policy is in force, trust anchors are loaded and the instance is not
- * draining. The replay store is reported but never makes an instance unready: a store that does not answer
+ * on-call engineer. Ready when a policy is in force, trust anchors are loaded, the audit log can write (a full
+ * disk loses every call's record: the calls are better sent to an instance that keeps them) and the instance is
+ * not draining. The replay store is reported but never makes an instance unready: a store that does not answer
  * is a known, counted degradation (replay detection falls back to this instance's memory), not a reason to
  * send calls elsewhere. During the SIGTERM drain it answers 503 at once.
  */
@@ -18,11 +20,15 @@ final class ReadinessCheck implements HealthCheck {
     private final IntSupplier trustAnchors;
     private final String trustDir;
     private final ReplayDetection replay;
+    private final Supplier<String> auditProblem;
     private volatile boolean draining;
     private volatile String lastReload = "ok";
 
-    ReadinessCheck(ReloadingPolicy policy, IntSupplier trustAnchors, String trustDir, ReplayDetection replay) {
+    /** @param auditProblem why audit records cannot be written now, or null ({@code AuditLog::degraded}) */
+    ReadinessCheck(ReloadingPolicy policy, IntSupplier trustAnchors, String trustDir, ReplayDetection replay,
+            Supplier<String> auditProblem) {
         this.policy = policy;
+        this.auditProblem = auditProblem;
         this.trustAnchors = trustAnchors;
         this.trustDir = trustDir;
         this.replay = replay;
@@ -42,7 +48,8 @@ final class ReadinessCheck implements HealthCheck {
     public HealthCheck.Readiness check() {
         Policy p = policy.current();
         int anchors = trustAnchors.getAsInt();
-        boolean ready = !draining && p != null && anchors > 0;
+        String audit = auditProblem.get();
+        boolean ready = !draining && p != null && anchors > 0 && audit == null;
         StringBuilder b = new StringBuilder(ready ? "ready\n" : "not ready\n");
         if (draining) {
             b.append("draining: yes (SIGTERM: calls in flight finish, new calls go to the other instances)\n");
@@ -52,6 +59,7 @@ final class ReadinessCheck implements HealthCheck {
         b.append("trust_anchors: ").append(anchors > 0 ? anchors + " loaded"
                 : "none in " + trustDir + " (every signed call would fail)").append('\n');
         b.append("replay: ").append(replay.describe()).append('\n');
+        b.append("audit: ").append(audit == null ? "writing" : audit + " (records are counted as dropped)").append('\n');
         return new HealthCheck.Readiness(ready, b.toString());
     }
 }

@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.StageTimings;
 import org.stirshield.cert.Deadline;
+import org.stirshield.cert.FetchPriority;
 import org.stirshield.policy.Action;
 import org.stirshield.policy.Decision;
 import org.stirshield.passport.TnCanonicalizer;
@@ -20,7 +22,8 @@ import org.stirshield.verify.Verifier;
 
 /**
  * One call's decision, in the order data flows: verify → replay detection → policy → audit record and
- * metrics. Never throws: a failure inside becomes an {@code internal_error} decision (tagged, not
+ * metrics (the policy is first asked only whether the caller claims a protected number, which decides the
+ * priority of a certificate fetch). Never throws: a failure inside becomes an {@code internal_error} decision (tagged, not
  * silently allowed) that is still audited.
  */
 final class ScreeningPipeline implements CallScreener {
@@ -45,12 +48,20 @@ final class ScreeningPipeline implements CallScreener {
 
     @Override
     public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+        // log events about this call carry its ids (logging.format: json writes them as fields)
+        try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
+                MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
+            return decide(call, deadline, claimAnswer);
+        }
+    }
+
+    private Decision decide(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         long t1 = t0;
         Decision decision;
         try {
-            Verdict verdict = verifier.verify(call, now, deadline);
+            Verdict verdict = verifier.verify(call, now, deadline, fetchPriority(call));
             t1 = System.nanoTime();
             // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
             int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now, deadline) : 0;
@@ -69,6 +80,15 @@ final class ScreeningPipeline implements CallScreener {
                     call.callId(), decision.status(), decision.reason());
         }
         return decision;
+    }
+
+    /**
+     * A call whose caller ID claims a protected number gets its certificate fetch first when fetch slots are
+     * short (so a flood of fetches for unprotected spoofed calls cannot leave protected numbers unverified).
+     */
+    private FetchPriority fetchPriority(CallAttempt call) {
+        String tn = verifier.settings().canonicalizer().canonicalize(call.callerTn());
+        return tn != null && policy.lookup(tn) != null ? FetchPriority.PROTECTED_CALLER : FetchPriority.ORDINARY;
     }
 
     @Override

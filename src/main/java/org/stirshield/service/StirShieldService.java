@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.audit.DecisionRecorder;
 import org.stirshield.audit.HealthCheck;
+import org.stirshield.audit.LogFormat;
 import org.stirshield.audit.Metrics;
 import org.stirshield.audit.ReplayWindow;
 import org.stirshield.cert.CachedCertificateSource;
@@ -196,6 +197,7 @@ public final class StirShieldService implements AutoCloseable {
             }
             DecisionRecorder.Settings rs = DecisionRecorder.Settings.from(root, o.auditFile(), o.metricsListen(),
                     new ReplayWindow(vs.freshness(), vs.futureSkew()));
+            LogFormat.from(root); // checked here for check-config; serve applies it as soon as it has read the file
             Writable.fileIn("audit.file", rs.audit().file());
             OutboundSigner.Settings signing = OutboundSigner.Settings.from(ConfigValues.section(root, "signing"));
             OutboundSigner signer = OutboundSigner.load(signing, vs.canonicalizer());
@@ -248,11 +250,15 @@ public final class StirShieldService implements AutoCloseable {
                 metrics.healthWarning("policy", p.policySettings.describe());
             }
             // CRT-05: CRLs given in verification.crl_files first, else each certificate's CRL Distribution Point.
-            HttpCrlSource crls = CertificateSources.crls(fs, null, metrics);
+            HttpCrlSource crls = CertificateSources.crls(fs, null, metrics.certificates());
             started.add(crls);
             CachedCertificateSource certificates = CertificateSources.production(fs,
-                    validator(p.trust, crls, fs), metrics, p.trust.pinned());
+                    validator(p.trust, crls, fs), metrics.certificates(), p.trust.pinned());
             started.add(certificates);
+            // read at each scrape: an expired root or pinned certificate silently fails every call it signs for
+            metrics.bindCertificateExpiry("trust_anchor", certificates::trustAnchorsNotAfter);
+            metrics.bindCertificateExpiry("pinned", certificates::pinnedNotAfter);
+            metrics.bindCertificateExpiry("signer", certificates::cachedNotAfter);
             // RCD-01: content that rcdi digests cover, through the same guarded fetcher settings (https only).
             CachedContentSource content = CertificateSources.content(fs, vs.rcdMaxBytes(), vs.rcdCacheBytes());
             started.add(content);
@@ -265,7 +271,7 @@ public final class StirShieldService implements AutoCloseable {
             policy.start();
 
             ReadinessCheck readiness = new ReadinessCheck(policy, () -> certificates.trustAnchors().size(),
-                    p.trust.trustDir().toString(), recorder.replay());
+                    p.trust.trustDir().toString(), recorder.replay(), recorder.auditLog()::degraded);
             metrics.bindHealth(readiness);
             LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {},"
                     + " replay {}", p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),

@@ -12,6 +12,7 @@ import org.stirshield.cert.CertificateSource;
 import org.stirshield.cert.Credential;
 import org.stirshield.cert.CredentialException;
 import org.stirshield.cert.Deadline;
+import org.stirshield.cert.FetchPriority;
 import org.stirshield.passport.Es256;
 import org.stirshield.passport.IdentityHeader;
 import org.stirshield.passport.Passport;
@@ -47,8 +48,10 @@ final class PassportCheck {
      * @param fromAsserted whether {@code callers} came from P-Asserted-Identity
      * @param called the canonical called TN, or null
      * @param date the SIP Date header, or null
+     * @param priority how a certificate fetch for this call is queued (calls claiming a protected number first)
      */
-    record Call(String presented, List<String> callers, boolean fromAsserted, String called, String date) {
+    record Call(String presented, List<String> callers, boolean fromAsserted, String called, String date,
+            FetchPriority priority) {
         Call {
             callers = List.copyOf(callers);
         }
@@ -156,7 +159,7 @@ final class PassportCheck {
         // by the certificate source alone (cert.UrlRules, CRT-01): a pinned URL is a local file whatever its scheme.
         Credential cred;
         try {
-            cred = certificates.credential(x5u, now, deadline);
+            cred = certificates.credential(x5u, now, deadline, call.priority());
         } catch (CredentialException e) {
             Reason r = Verifier.reasonOf(e.failure());
             return o.fail(r.sipCode() == 436 ? Stage.CREDENTIAL : Stage.CERTIFICATE, r, e.getMessage());

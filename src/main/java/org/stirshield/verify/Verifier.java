@@ -9,6 +9,7 @@ import org.stirshield.cert.CertificateSource;
 import org.stirshield.cert.ContentSource;
 import org.stirshield.cert.CredentialFailure;
 import org.stirshield.cert.Deadline;
+import org.stirshield.cert.FetchPriority;
 import org.stirshield.passport.Es256;
 import org.stirshield.passport.IdentityHeader;
 import org.stirshield.passport.PassportException;
@@ -113,7 +114,15 @@ public final class Verifier {
 
     /** Verifies at {@code now}; {@code deadline} bounds certificate and RCD content retrieval. */
     public Verdict verify(CallAttempt call, Instant now, Deadline deadline) {
-        PassportCheck.Call c = call(call);
+        return verify(call, now, deadline, FetchPriority.ORDINARY);
+    }
+
+    /**
+     * Verifies at {@code now}; {@code deadline} bounds certificate and RCD content retrieval, and a certificate
+     * fetch this call has to wait for is queued by {@code priority} (calls claiming a protected number first).
+     */
+    public Verdict verify(CallAttempt call, Instant now, Deadline deadline, FetchPriority priority) {
+        PassportCheck.Call c = call(call, priority);
         List<String> values = call.identityHeaders();
         List<Outcome> outcomes = new ArrayList<>(values.size());
         for (int i = 0; i < values.size(); i++) {
@@ -143,12 +152,12 @@ public final class Verifier {
     }
 
     /** The numbers of the call: the P-Asserted-Identity TNs to try when there are any (SHK-06), else the caller. */
-    private PassportCheck.Call call(CallAttempt call) {
+    private PassportCheck.Call call(CallAttempt call, FetchPriority priority) {
         String presented = canonicalizer.canonicalize(call.callerTn());
         List<String> asserted = SipHeaderValues.assertedTns(call.sip().assertedIdentities(), canonicalizer);
         List<String> callers = !asserted.isEmpty() ? asserted : presented == null ? List.of() : List.of(presented);
         return new PassportCheck.Call(presented, callers, !asserted.isEmpty(), canonicalizer.canonicalize(call.calledTn()),
-                call.date());
+                call.date(), priority);
     }
 
     private void checkOne(Outcome o, String value, PassportCheck.Call c, Instant now, Deadline deadline) {

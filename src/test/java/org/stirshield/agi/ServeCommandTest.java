@@ -36,18 +36,10 @@ class ServeCommandTest {
         Files.writeString(config, "server:\n  listen: 127.0.0.1:" + port + "\n  allow: [127.0.0.1/32]\n"
                 + "  shutdown_grace: 10s\naudit:\n  file: \"" + audit + "\"\nmetrics:\n  listen: 127.0.0.1:0\n");
         Path log = dir.resolve("serve.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.stirshield.cli.Main",
-                "serve", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = ServeProcess.start(config, log);
         try {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(log).contains("listening on")) {
-                assertTrue(p.isAlive(), () -> "serve exited: " + read(log));
-                assertTrue(System.nanoTime() < end, "serve did not start");
-                Thread.sleep(20);
-            }
             AgiClient.Call call = AgiClient.call(address, "verify", Scenarios.PROTECTED_TN, Scenarios.CALLED_TN,
                     "from-carrier", List.of(Scenarios.genuine()));
             AgiClient.Result r = AgiClient.run(address, call, Duration.ofSeconds(10));
@@ -83,7 +75,7 @@ class ServeCommandTest {
             }
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "serve stopped");
             assertEquals(0, p.exitValue(), "a clean drain exits 0: systemd sees a successful stop");
-            String text = read(log);
+            String text = ServeProcess.read(log);
             assertTrue(text.contains("stopped (drained)"), text);
             assertFalse(text.contains("Exception"), text);
             // both calls, the one answered during the drain included, are on record after the stop
@@ -112,13 +104,5 @@ class ServeCommandTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("server.allow") && text.contains("asterisk.example.org"), text);
         assertFalse(text.contains("\tat "), text);
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
     }
 }

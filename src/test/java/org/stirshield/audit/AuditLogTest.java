@@ -180,9 +180,9 @@ class AuditLogTest {
 
     @Test
     void rolledFileNamesSitNextToTheActiveFileByUtcDay() {
-        assertEquals(Path.of("/var/log/x/audit.%d{yyyy-MM-dd,UTC}.%i.jsonl").toString(),
-                AuditLog.rolledPattern(Path.of("/var/log/x/audit.jsonl"), false));
-        assertEquals("audit.%d{yyyy-MM-dd,UTC}.%i.gz", AuditLog.rolledPattern(Path.of("audit"), true));
+        java.time.LocalDate day = java.time.LocalDate.parse("2026-11-23");
+        assertEquals("audit.2026-11-23.0.jsonl", AuditFile.rolledName("audit.jsonl", day, 0, false));
+        assertEquals("audit.2026-11-23.7.gz", AuditFile.rolledName("audit", day, 7, true));
     }
 
     /** Submits {@code n} records from {@code threads} threads, closes, returns lines written; prints the rate. */

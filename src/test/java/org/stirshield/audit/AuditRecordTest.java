@@ -103,4 +103,90 @@ class AuditRecordTest {
         Map<?, ?> asMap = JSON.readValue(line, Map.class);
         assertEquals(AuditRecord.FIELDS.length, asMap.size());
     }
+
+    @Test
+    void tracebackEvidenceIsRecordedAsReceived() throws Exception {
+        JsonNode n = JSON.readTree(AuditRecord.format(
+                Fixtures.spoof("c1", "+861012308", "intl-gw", "0666", "https://cert.cheapvoip.example/sti.pem",
+                        AT.getEpochSecond(), 0), StageTimings.NONE, AT, AuditEvidence.DEFAULT));
+        assertEquals("2026-11-23T16:20:05.123Z", n.get("ts").asText(), "full time with milliseconds, UTC");
+        assertEquals("a84b4c76e66710@gw3.carrier.example", n.get("sip_call_id").asText());
+        assertEquals("203.0.113.7:5060", n.get("source").asText());
+        assertEquals(Fixtures.SPOOF_SIP.from(), n.get("from").asText());
+        assertEquals(List.of("<sip:+861012308@gw3.carrier.example;user=phone>", "<tel:+861012308>"), texts(n.get("pai")));
+        assertEquals(List.of("<sip:+81312345678@pbx.example>;index=1"), texts(n.get("history_info")));
+        assertEquals(0, n.get("diversion").size());
+        assertEquals(1, n.get("identity_count").asInt());
+        assertEquals(List.of(Fixtures.SPOOF_IDENTITY), texts(n.get("identity")), "the header verbatim");
+    }
+
+    @Test
+    void identityHeadersCanBeTurnedOffAndTheirCountStays() throws Exception {
+        Decision d = Fixtures.spoof("c1", "+861012308", "t", "0666", "https://x.example/a.pem", AT.getEpochSecond(), 0);
+        JsonNode n = JSON.readTree(AuditRecord.format(d, StageTimings.NONE, AT, new AuditEvidence(false, 4096)));
+        assertTrue(n.get("identity").isNull(), "not recorded");
+        assertEquals(1, n.get("identity_count").asInt());
+        assertEquals("a84b4c76e66710@gw3.carrier.example", n.get("sip_call_id").asText(), "the rest of the evidence stays");
+        assertEquals(AuditRecord.FIELDS.length, n.size());
+    }
+
+    @Test
+    void evidenceIsBoundedInCountAndSize() throws Exception {
+        String big = "A".repeat(3000);
+        List<String> pais = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            pais.add("<tel:+8610" + i + ">");
+        }
+        org.stirshield.verify.SipRequest sip = new org.stirshield.verify.SipRequest("x".repeat(5000), "198.51.100.1:5060",
+                "f", pais, List.of(), List.of());
+        Decision d = new Decision(new CallAttempt("+861012308", "1", List.of(big + "1", big + "2", big + "3", "tiny"),
+                null, null, "id", null, null, sip), Fixtures.unprotected("x").verdict(), null, "NOT_PROTECTED",
+                Action.ALLOW, "missing_identity", 428, null, 0);
+        JsonNode n = JSON.readTree(AuditRecord.format(d, StageTimings.NONE, AT, new AuditEvidence(true, 7000)));
+        assertEquals(AuditRecord.MAX_STRING, n.get("sip_call_id").asText().length(), "Call-ID cut");
+        assertEquals(AuditRecord.MAX_VALUES, n.get("pai").size(), "at most MAX_VALUES P-Asserted-Identity values");
+        assertEquals(4, n.get("identity_count").asInt(), "how many were received");
+        List<String> identity = texts(n.get("identity"));
+        assertEquals(3, identity.size(), "the budget ran out in the third header: " + identity.size());
+        assertEquals(big + "1", identity.get(0));
+        assertEquals(big + "2", identity.get(1));
+        assertTrue(identity.get(2).endsWith("…"), "a cut header is marked");
+        int bytes = identity.stream().mapToInt(AuditRecord::utf8Length).sum();
+        assertTrue(bytes <= 7000 && bytes > 6900, "together within the budget: " + bytes);
+    }
+
+    @Test
+    void cutUtf8KeepsWholeCharactersWithinTheBudget() {
+        assertEquals("abc", AuditRecord.cutUtf8("abc", 3));
+        assertEquals("a…", AuditRecord.cutUtf8("abcde", 4));
+        String chinese = "外交部领事保护热线"; // 3 bytes each
+        String cut = AuditRecord.cutUtf8(chinese, 10);
+        assertEquals("外交…", cut);
+        assertTrue(AuditRecord.utf8Length(cut) <= 10);
+        assertEquals(4, AuditRecord.utf8Length("\uD83D\uDCDE"), "a surrogate pair is 4 bytes");
+    }
+
+    @Test
+    void theReportReadsTheEvidenceBack() {
+        String line = AuditRecord.format(Fixtures.spoof("c1", "+861012308", "intl-gw", "0666", "https://x.example/a.pem",
+                AT.getEpochSecond(), 0), StageTimings.NONE, AT, AuditEvidence.DEFAULT);
+        AuditEntry e = AuditEntry.parse(line, true);
+        assertEquals("a84b4c76e66710@gw3.carrier.example", e.sipCallId());
+        assertEquals("203.0.113.7:5060", e.source());
+        assertEquals(Fixtures.SPOOF_SIP.from(), e.from());
+        assertEquals(Fixtures.SPOOF_SIP.assertedIdentities(), e.pai());
+        assertEquals(List.of(Fixtures.SPOOF_IDENTITY), e.identity());
+        assertEquals(Long.valueOf(AT.getEpochSecond()), e.iat());
+        assertTrue(e.spoofed());
+        AuditEntry light = AuditEntry.parse(line);
+        assertEquals("203.0.113.7:5060", light.source(), "scalars are always read");
+        assertEquals(List.of(), light.pai(), "lists only when asked for");
+        assertEquals(null, light.identity());
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(x -> out.add(x.asText()));
+        return out;
+    }
 }

@@ -58,7 +58,7 @@ class AuditReportTest {
         assertTrue(replay.find(), "replayed PASSporT listed:\n" + text);
         assertEquals(written.replayFlagged, Integer.parseInt(replay.group(1)));
         // calls per hour: the hour rows add up to the total
-        Matcher hours = Pattern.compile("(?m)^  2026-11-23 (\\d\\d):00 .* ([\\d,]+)$").matcher(text);
+        Matcher hours = Pattern.compile("(?m)^  2026-11-23 (\\d\\d):00 .* ([\\d,]+)$").matcher(section(text, "Calls per hour"));
         int sum = 0;
         while (hours.find()) {
             int h = Integer.parseInt(hours.group(1));
@@ -158,25 +158,36 @@ class AuditReportTest {
         String[] rows = csv.split("\r\n", -1);
         assertEquals("", rows[rows.length - 1], "every row ends with CRLF");
         assertEquals(written.fail, rows.length - 2);
-        List<String> first = parseCsvRow(rows[1]);
+        List<String> first = AnalystReportTest.parseCsv(rows[0] + "\r\n" + rows[1] + "\r\n").get(1);
         assertEquals(CsvReport.COLUMNS.size(), first.size());
         assertTrue(first.get(7).equals(Reason.BAD_SIGNATURE.code()) || first.get(7).equals(Reason.STALE_IAT.code())
                 || first.get(7).equals(Reason.TN_NOT_AUTHORIZED.code()), first.toString());
-        assertTrue(first.get(1).startsWith("+86"), "E.164 caller kept as is: " + first.get(1));
+        assertTrue(first.get(1).startsWith("'+86"), "E.164 caller with its + and kept as text: " + first.get(1));
     }
 
     @Test
-    void csvFieldQuotingAndFormulaInjection() {
-        assertEquals("plain", CsvReport.field("plain"));
-        assertEquals("", CsvReport.field(null));
-        assertEquals("\"a,b\"", CsvReport.field("a,b"));
-        assertEquals("\"say \"\"hi\"\"\"", CsvReport.field("say \"hi\""));
-        assertEquals("\"line\r\nbreak\"", CsvReport.field("line\r\nbreak"));
-        assertEquals("+861012308", CsvReport.field("+861012308"));
-        assertEquals("-5", CsvReport.field("-5"));
-        assertEquals("\"'=HYPERLINK(\"\"x\"\",1)\"", CsvReport.field("=HYPERLINK(\"x\",1)"));
-        assertTrue(CsvReport.field("@SUM(A1)").startsWith("'@"));
-        assertTrue(CsvReport.field("+cmd|' /C calc'!A0").startsWith("'+"));
+    void csvFieldQuotingFormulaInjectionAndSpreadsheetNumbers() {
+        assertEquals("plain", Csv.text("plain"));
+        assertEquals("", Csv.text(null));
+        assertEquals("\"a,b\"", Csv.text("a,b"));
+        assertEquals("\"say \"\"hi\"\"\"", Csv.text("say \"hi\""));
+        assertEquals("\"line\r\nbreak\"", Csv.text("line\r\nbreak"));
+        // what a spreadsheet would turn into a number keeps its text: E.164 with +, an SPC with a leading 0
+        assertEquals("'+525536865100", Csv.text("+525536865100"));
+        assertEquals("'0666", Csv.text("0666"));
+        assertEquals("'1763900000.42", Csv.text("1763900000.42"));
+        assertEquals("'-5", Csv.text("-5"));
+        assertEquals("from-carrier", Csv.text("from-carrier"));
+        assertEquals("a84b4c76e66710@gw3.example", Csv.text("a84b4c76e66710@gw3.example"));
+        assertEquals("2026-11-24T00:20:05.123+08:00", Csv.text("2026-11-24T00:20:05.123+08:00"));
+        assertEquals("203.0.113.7:5060", Csv.text("203.0.113.7:5060"), "an address stays as it is");
+        assertEquals("438", Csv.number(438));
+        assertEquals("", Csv.number(null));
+        // formula injection
+        assertEquals("\"'=HYPERLINK(\"\"x\"\",1)\"", Csv.text("=HYPERLINK(\"x\",1)"));
+        assertTrue(Csv.text("@SUM(A1)").startsWith("'@"));
+        assertTrue(Csv.text("+cmd|' /C calc'!A0").startsWith("'+"));
+        assertEquals("\"'<tel:+1>\n<sip:+2@x>\"".replace("'", ""), Csv.lines(List.of("<tel:+1>", "<sip:+2@x>")));
     }
 
     @Test
@@ -192,7 +203,8 @@ class AuditReportTest {
         assertNoExternalResources(html);
         assertFalse(html.contains("<script"), "no script at all, escaped or not");
         assertFalse(html.contains("<img"));
-        assertFalse(html.contains("<a href"));
+        assertFalse(html.contains("<a href=\"http"), "no link leaves the page (the drill-down links are #fragments)");
+        assertFalse(Pattern.compile("<a href=\"(?!#t-calls-\\d+\")").matcher(html).find(), "only drill-down links");
         assertTrue(html.contains("&lt;script&gt;alert(1)"), "the hostile caller ID is shown, escaped");
         assertTrue(html.contains("<svg id=\"chart-per-hour\""));
         assertTrue(html.contains("<svg id=\"chart-spoofed\""));
@@ -251,6 +263,14 @@ class AuditReportTest {
         return out.toString();
     }
 
+    /** The text report's section with this title, up to the next blank line. */
+    static String section(String text, String title) {
+        int at = text.indexOf("\n" + title + "\n");
+        assertTrue(at >= 0, title + " in\n" + text);
+        int end = text.indexOf("\n\n", at + 1);
+        return text.substring(at + 1, end < 0 ? text.length() : end + 1);
+    }
+
     /** The count in the first table row that starts with {@code key}. */
     private static int row(String text, String key) {
         Matcher m = Pattern.compile("(?m)^  " + Pattern.quote(key) + " +([\\d,]+) ").matcher(text);
@@ -259,39 +279,6 @@ class AuditReportTest {
     }
 
     private static int count(String s, String what) {
-        int n = 0;
-        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
-            n++;
-        }
-        return n;
-    }
-
-    /** A minimal RFC 4180 row parser (no embedded line breaks in this data). */
-    static List<String> parseCsvRow(String row) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < row.length(); i++) {
-            char c = row.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < row.length() && row.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
+        return AnalystReportTest.count(s, what);
     }
 }

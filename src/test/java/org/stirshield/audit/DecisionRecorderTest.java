@@ -44,7 +44,7 @@ class DecisionRecorderTest {
             port = rec.metrics().port();
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(body.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"PASS\"} 2.0"), body);
+            assertTrue(body.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"pass\"} 2.0"), body);
             assertTrue(body.contains("stirshield_replayed_calls_total 1.0"), body);
             assertTrue(body.contains("stirshield_replay_cache_entries 1.0"), body);
         }

@@ -6,6 +6,7 @@ import org.stirshield.policy.Decision;
 import org.stirshield.policy.ProtectedMatch;
 import org.stirshield.verify.CallAttempt;
 import org.stirshield.verify.Reason;
+import org.stirshield.verify.SipRequest;
 import org.stirshield.verify.Verdict;
 
 /** Real Decision / Verdict / CallAttempt values for the audit tests (plain records, no mocks). */
@@ -26,9 +27,19 @@ final class Fixtures {
                 "verified", null, "Consular hotline", 0);
     }
 
+    /** What the INVITE of a spoofed call carried besides the numbers: the traceback evidence. */
+    static final SipRequest SPOOF_SIP = new SipRequest("a84b4c76e66710@gw3.carrier.example", "203.0.113.7:5060",
+            "\"Consulate\" <sip:+861012308@gw3.carrier.example>;tag=1928301774",
+            List.of("<sip:+861012308@gw3.carrier.example;user=phone>", "<tel:+861012308>"),
+            List.of("<sip:+81312345678@pbx.example>;index=1"), List.of());
+    /** The Identity header of a spoofed call, as received. */
+    static final String SPOOF_IDENTITY = "eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0In0.eyJhdHRlc3QiOiJBIn0."
+            + "c2lnbmF0dXJl;info=<https://cert.cheapvoip.example/sti.pem>;alg=ES256;ppt=shaken";
+
     /** A spoofed protected number: bad signature, rejected. */
     static Decision spoof(String callId, String caller, String trunk, String spc, String x5u, long iat, int replay) {
-        CallAttempt call = new CallAttempt(caller, "0312345678", List.of("x"), null, trunk, callId, "PJSIP/" + trunk + "-1");
+        CallAttempt call = new CallAttempt(caller, "0312345678", List.of(SPOOF_IDENTITY), null, trunk, callId,
+                "PJSIP/" + trunk + "-1", null, SPOOF_SIP);
         Verdict v = new Verdict(Verdict.Status.FAIL, null, Reason.BAD_SIGNATURE, x5u, "origid-" + spc, spc, "cd".repeat(32),
                 iat, replay > 0 ? DIGEST : null, null, caller, "+81312345678",
                 List.of(new Verdict.HeaderResult(0, "shaken", Reason.BAD_SIGNATURE, "A", x5u, "signature does not verify"),
@@ -41,7 +52,7 @@ final class Fixtures {
     static Decision unprotected(String callId) {
         CallAttempt call = new CallAttempt("0901234567", "0312345678", List.of(), null, "trunk-b", callId, null);
         Verdict v = new Verdict(Verdict.Status.NO_IDENTITY, null, Reason.MISSING_IDENTITY, null, null, null, null, null, null,
-                null, "+81901234567", "+81312345678", List.of());
+                null, "81901234567", "81312345678", List.of());
         return new Decision(call, v, null, Decision.NOT_PROTECTED, Action.ALLOW, "missing_identity", 428, null, 0);
     }
 }

@@ -13,10 +13,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stirshield.cert.CertificateEvents;
+import org.stirshield.cert.CredentialFailure;
 
 /** The metrics endpoint over real HTTP on loopback (port 0: any free port). */
 class MetricsTest {
@@ -42,8 +45,8 @@ class MetricsTest {
             m.callDecided(Fixtures.pass("b", 0), new StageTimings(800, 20, 900));
             m.callDecided(Fixtures.spoof("c", "+861012308", "t", "1X", "https://x/", 0, 2), new StageTimings(3000, 20, 3100));
             String body = scrape(m);
-            assertEquals(2.0, value(body, "stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"PASS\"}"));
-            assertEquals(1.0, value(body, "stirshield_calls_total{action=\"reject\",reason=\"bad_signature\",status=\"FAIL\"}"));
+            assertEquals(2.0, value(body, "stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"pass\"}"));
+            assertEquals(1.0, value(body, "stirshield_calls_total{action=\"reject\",reason=\"bad_signature\",status=\"fail\"}"));
             assertEquals(1.0, value(body, "stirshield_replayed_calls_total"));
             assertEquals(3.0, value(body, "stirshield_decision_duration_seconds_count{stage=\"total\"}"));
             assertEquals(2.0, value(body, "stirshield_decision_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"));
@@ -55,24 +58,29 @@ class MetricsTest {
     @Test
     void certificateAgiAndPolicyMetrics() throws Exception {
         try (Metrics m = started()) {
-            org.stirshield.cert.CertificateEvents events = m; // what the certificate cache is given
+            CertificateEvents events = m.certificates(); // what the certificate and CRL caches are given
             events.cacheHit();
             events.cacheHit();
             events.cacheMiss();
-            events.fetched(Duration.ofMillis(30), "https://cert.example/a.pem");
-            events.fetchFailed(org.stirshield.cert.CredentialFailure.TIMEOUT, Duration.ofMillis(1500));
+            events.fetched(CertificateEvents.Fetch.X5U, null, Duration.ofMillis(30));
+            events.fetched(CertificateEvents.Fetch.X5U, CredentialFailure.TIMEOUT, Duration.ofMillis(1500));
+            events.fetched(CertificateEvents.Fetch.X5U, CredentialFailure.UNTRUSTED_CHAIN, Duration.ofMillis(40));
+            events.fetched(CertificateEvents.Fetch.CRL, CredentialFailure.UNREACHABLE, Duration.ofMillis(5));
             m.bindAgi(() -> 1, () -> new Metrics.AgiCounts(5, 2, 1, 1)); // what serve binds: the server's counters
             m.policyReloaded(true);
             m.policyReloaded(false);
             String body = scrape(m);
             assertEquals(2.0, value(body, "stirshield_cert_cache_lookups_total{result=\"hit\"}"));
             assertEquals(1.0, value(body, "stirshield_cert_cache_lookups_total{result=\"miss\"}"));
-            assertEquals(1.0, value(body, "stirshield_cert_fetches_total"));
-            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"ok\",le=\"0.05\"}"));
-            assertEquals(0.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",le=\"1.0\"}"));
-            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",le=\"2.0\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"ok\",type=\"x5u\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"timeout\",type=\"x5u\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"untrusted_chain\",type=\"x5u\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"unreachable\",type=\"crl\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"ok\",type=\"x5u\",le=\"0.05\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",type=\"x5u\",le=\"1.0\"}"));
+            assertEquals(2.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",type=\"x5u\",le=\"2.0\"}"));
             assertTrue(!body.contains("cert.example"), "no URL labels");
-            assertEquals(1.0, value(body, "stirshield_cert_fetch_failures_total{kind=\"TIMEOUT\"}"));
+            assertTrue(!body.contains("stirshield_cert_fetch_failures"), "one fetch counter with a result label");
             assertEquals(1.0, value(body, "stirshield_agi_sessions_in_flight"));
             assertEquals(5.0, value(body, "stirshield_agi_connections_total{result=\"accepted\"}"));
             assertEquals(2.0, value(body, "stirshield_agi_connections_total{result=\"refused_not_allowed\"}"));
@@ -108,7 +116,7 @@ class MetricsTest {
         try (Metrics a = started(); Metrics b = started()) {
             a.callDecided(Fixtures.pass("a", 0), StageTimings.NONE);
             assertTrue(a.port() != b.port());
-            assertEquals(1.0, value(scrape(a), "stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"PASS\"}"));
+            assertEquals(1.0, value(scrape(a), "stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"pass\"}"));
             assertTrue(!scrape(b).contains("reason=\"verified\""), "b saw nothing");
         }
     }
@@ -127,6 +135,64 @@ class MetricsTest {
         assertThrows(IOException.class, () -> HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
+    void buildInfoAndTheClientsJvmAndProcessMetrics() throws Exception {
+        try (Metrics m = started()) {
+            String body = scrape(m);
+            assertEquals(1.0, value(body, "stirshield_build_info{java_version=\"" + System.getProperty("java.version")
+                    + "\",version=\"" + Metrics.version() + "\"}"));
+            for (String name : List.of("jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds_count",
+                    "jvm_runtime_info", "process_cpu_seconds_total", "process_start_time_seconds",
+                    "process_open_fds", "process_resident_memory_bytes")) {
+                assertTrue(Pattern.compile("(?m)^" + name + "[{ ]").matcher(body).find(), name + " exported");
+            }
+        }
+    }
+
+    @Test
+    void decisionsByAgencyAndPolicyWithBoundedLowercaseLabels() throws Exception {
+        try (Metrics m = started()) {
+            m.callDecided(Fixtures.pass("a", 0), StageTimings.NONE);
+            m.callDecided(Fixtures.spoof("b", "+861012308", "t", "1X", "https://x/", 0, 0), StageTimings.NONE);
+            m.callDecided(Fixtures.spoof("c", "+861012308", "t", "1X", "https://x/", 0, 0), StageTimings.NONE);
+            m.callDecided(Fixtures.unprotected("d"), StageTimings.NONE);
+            String body = scrape(m);
+            assertEquals(1.0, value(body, "stirshield_protected_calls_total{action=\"allow\",agency=\"Consular hotline\","
+                    + "policy=\"strict\",status=\"pass\"}"));
+            assertEquals(2.0, value(body, "stirshield_protected_calls_total{action=\"reject\","
+                    + "agency=\"Ministry of Foreign Affairs\",policy=\"strict\",status=\"fail\"}"));
+            assertTrue(!body.contains("0312345678") && !body.contains("861012308"), "no number from a call is a label");
+            assertEquals(1.0, value(body, "stirshield_calls_total{action=\"allow\",reason=\"missing_identity\","
+                    + "status=\"not_protected\"}"), "lowercase");
+            // every label value of an enumerated label is lowercase
+            Matcher labels = Pattern.compile("(status|action|reason|result|type|stage|kind)=\"([^\"]*)\"").matcher(body);
+            while (labels.find()) {
+                assertEquals(labels.group(2).toLowerCase(java.util.Locale.ROOT), labels.group(2), labels.group());
+            }
+        }
+        assertEquals("x5u_timeout", Metrics.label("x5u-timeout"));
+        assertEquals("not_protected", Metrics.label("NOT_PROTECTED"));
+        Metrics.BoundedLabel bounded = new Metrics.BoundedLabel(2);
+        assertEquals(List.of("a", "p"), List.of(bounded.of("a", "p")));
+        bounded.of("b", "p");
+        assertEquals(List.of("other", "other"), List.of(bounded.of("c", "p")), "beyond the bound");
+        assertEquals(List.of("a", "p"), List.of(bounded.of("a", "p")), "known pairs stay");
+    }
+
+    @Test
+    void certificateExpiryIsSecondsUntilTheNearestNotAfter() throws Exception {
+        try (Metrics m = started()) {
+            Instant inTenDays = Instant.now().plus(Duration.ofDays(10));
+            m.bindCertificateExpiry("trust_anchor", () -> inTenDays);
+            m.bindCertificateExpiry("pinned", () -> Instant.now().minus(Duration.ofHours(1)));
+            m.bindCertificateExpiry("signer", () -> null);
+            String body = scrape(m);
+            assertEquals(10 * 86_400, value(body, "stirshield_cert_expiry_seconds{type=\"trust_anchor\"}"), 60);
+            assertEquals(-3600, value(body, "stirshield_cert_expiry_seconds{type=\"pinned\"}"), 60, "expired: negative");
+            assertTrue(!body.contains("type=\"signer\""), "no certificate cached: no series");
+        }
     }
 
     @Test

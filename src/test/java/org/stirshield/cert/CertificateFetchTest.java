@@ -142,13 +142,23 @@ class CertificateFetchTest {
 
     /** One fetch before the tests, so class loading and JIT of the TLS stack do not eat a test's timeout. */
     static void warmUp() throws Exception {
-        FetchSettings s = FetchTestSupport.settings(new CertificateFetchTest().base(),
-                "{connect_timeout: 20s, fetch_timeout: 20s}");
+        warmUpTls(caFile, root, server.url("localhost", "/d.pem"));
+    }
+
+    /** One HTTPS fetch of {@code url} (served by a test server trusting {@code ca}) with generous timeouts. */
+    static void warmUpTls(Path ca, CertificateAuthority anchor, String url) throws Exception {
+        FetchSettings s = FetchTestSupport.settings("""
+                permit_cidrs: ["127.0.0.0/8"]
+                allowed_ports: "*"
+                tls_ca_file: "%s"
+                connect_timeout: 20s
+                fetch_timeout: 20s
+                """.formatted(ca), "");
         try (CachedCertificateSource src = CertificateSources.build(s, new CredentialValidator(
-                TrustAnchors.of(List.of(root.certificate())), CrlSource.none(), RevocationMode.IF_AVAILABLE),
+                TrustAnchors.of(List.of(anchor.certificate())), CrlSource.none(), RevocationMode.IF_AVAILABLE),
                 CertificateEvents.NONE, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE,
                 Ticker.systemTicker(), Clock.systemUTC())) {
-            src.credential(server.url("localhost", "/d.pem"), Instant.now(), Deadline.in(Duration.ofSeconds(20)));
+            src.credential(url, Instant.now(), Deadline.in(Duration.ofSeconds(20)));
         }
     }
 

@@ -45,6 +45,8 @@ class FetchSettingsTest {
                 max_body_bytes: 32KiB
                 max_redirects: 1
                 max_concurrent_fetches: 4
+                max_fetches_per_host: 2
+                protected_reserved_fetches: 1
                 tls_ca_file: /etc/stirshield/tls-ca.pem
                 cache: {max_entries: 100, max_weight: 1MiB, min_ttl: 1h, max_ttl: 2d, negative_ttl: 10s,
                         refresh_ahead: 5m, dir: /var/cache/stirshield}
@@ -60,6 +62,11 @@ class FetchSettingsTest {
         assertEquals(32 * 1024, s.maxBodyBytes());
         assertEquals(1, s.maxRedirects());
         assertEquals(4, s.maxConcurrentFetches());
+        assertEquals(2, s.maxFetchesPerHost());
+        assertEquals(1, s.protectedReservedFetches());
+        FetchSettings d = FetchSettings.defaults();
+        assertEquals(8, d.maxFetchesPerHost());
+        assertEquals(8, d.protectedReservedFetches(), "a quarter of the 32 slots for protected callers");
         assertEquals(Path.of("/etc/stirshield/tls-ca.pem"), s.tlsCaFile());
         assertEquals(new FetchSettings.Cache(100, 1024 * 1024, Duration.ofHours(1), Duration.ofDays(2),
                 Duration.ofSeconds(10), Duration.ofMinutes(5), Path.of("/var/cache/stirshield")), s.cache());
@@ -90,7 +97,8 @@ class FetchSettingsTest {
     void nonsenseFailsAtStartup() {
         for (String bad : List.of("max_redirects: 2", "permit_cidrs: [\"internal.example/8\"]", "deny_cidrs: [\"10.0.0.0/40\"]",
                 "crl: {on_unavailable: maybe}", "fetch_timeout: 0ms", "allowed_ports: [0]", "allowed_ports: []",
-                "cache: {min_ttl: 2d, max_ttl: 1d}", "max_body_bytes: 1GiB", "connect_timeout: soon")) {
+                "cache: {min_ttl: 2d, max_ttl: 1d}", "max_body_bytes: 1GiB", "connect_timeout: soon",
+                "max_fetches_per_host: 0", "protected_reserved_fetches: 32", "protected_reserved_fetches: -1")) {
             assertThrows(IllegalArgumentException.class, () -> FetchSettings.from(FetchTestSupport.yaml(bad)), bad);
         }
     }

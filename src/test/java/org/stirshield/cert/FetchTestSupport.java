@@ -87,9 +87,18 @@ final class FetchTestSupport {
             return this;
         }
 
+        /** {@code host} does not resolve (NXDOMAIN). */
+        Resolver unknown(String host) {
+            answers.put(host, List.of());
+            return this;
+        }
+
         @Override
         public List<InetAddress> resolve(String host) throws UnknownHostException {
             int n = lookups.computeIfAbsent(host, h -> new AtomicInteger()).getAndIncrement();
+            if (answers.containsKey(host) && answers.get(host).isEmpty()) {
+                throw new UnknownHostException(host);
+            }
             List<List<InetAddress>> l = answers.get(host);
             if (l == null) {
                 return SYSTEM.resolve(host);
@@ -135,13 +144,12 @@ final class FetchTestSupport {
         }
 
         @Override
-        public void fetched(Duration latency, String url) {
-            fetched.increment();
-        }
-
-        @Override
-        public void fetchFailed(CredentialFailure failure, Duration latency) {
-            failed.computeIfAbsent(failure, f -> new LongAdder()).increment();
+        public void fetched(Fetch what, CredentialFailure failure, Duration latency) {
+            if (failure == null) {
+                fetched.increment();
+            } else {
+                failed.computeIfAbsent(failure, f -> new LongAdder()).increment();
+            }
         }
 
         long failed(CredentialFailure f) {

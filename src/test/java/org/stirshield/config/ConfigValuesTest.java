@@ -104,11 +104,11 @@ class ConfigValuesTest {
     void codeCannotReadAKeyTheSchemaDoesNotDeclare() throws Exception {
         JsonNode root = read("");
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> ConfigValues.string(ConfigValues.section(root, "logging"), "format", "text"));
-        assertTrue(e.getMessage().contains("'logging' is read by the code but not declared in "
+                () -> ConfigValues.string(ConfigValues.section(root, "tracing"), "format", "text"));
+        assertTrue(e.getMessage().contains("'tracing' is read by the code but not declared in "
                 + "org.stirshield.config.ConfigSchema"), e.getMessage());
         assertThrows(IllegalStateException.class,
-                () -> ConfigValues.bool(ConfigValues.section(root, "audit"), "evidence", false));
+                () -> ConfigValues.bool(ConfigValues.section(root, "audit"), "sampling", false));
     }
 
     @Test

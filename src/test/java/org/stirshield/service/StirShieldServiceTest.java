@@ -24,6 +24,7 @@ import org.stirshield.sign.LeafSpec;
 import org.stirshield.sign.PassportSigner;
 import org.stirshield.sign.Pem;
 import org.stirshield.verify.CallAttempt;
+import org.stirshield.verify.SipRequest;
 
 /** The service as serve builds it from a configuration file: pipeline, audit record, metrics endpoint. */
 class StirShieldServiceTest {
@@ -67,13 +68,65 @@ class StirShieldServiceTest {
         assertEquals("NOT_PROTECTED", d.status());
         assertEquals("verified", d.reason());
         assertEquals("4321", d.verdict().spc());
-        assertTrue(metrics.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"NOT_PROTECTED\"} 1"),
+        assertTrue(metrics.contains("stirshield_calls_total{action=\"allow\",reason=\"verified\",status=\"not_protected\"} 1"),
                 metrics);
         assertTrue(metrics.contains("stirshield_policy_last_reload_ok 1"), metrics);
         assertTrue(metrics.contains("stirshield_cert_cache_lookups_total{result=\"miss\"} 1"), metrics);
+        // the service binds the expiry of its trust anchor and pinned certificate (both issued now, valid for years)
+        java.util.regex.Matcher anchor = java.util.regex.Pattern
+                .compile("stirshield_cert_expiry_seconds\\{type=\"trust_anchor\"} (\\S+)").matcher(metrics);
+        assertTrue(anchor.find(), metrics);
+        assertEquals(root.certificate().getNotAfter().getTime() / 1000.0 - System.currentTimeMillis() / 1000.0,
+                Double.parseDouble(anchor.group(1)), 120);
+        assertTrue(metrics.contains("stirshield_cert_expiry_seconds{type=\"pinned\"}"), metrics);
+        assertTrue(metrics.contains("stirshield_build_info{"), metrics);
         List<String> audit = Files.readAllLines(dir.resolve("audit.jsonl"));
         assertEquals(1, audit.size());
         assertTrue(audit.get(0).contains("\"unique_id\":\"1.1\"") && audit.get(0).contains("\"spc\":\"4321\""), audit.get(0));
+    }
+
+    /**
+     * Traceback evidence through the whole pipeline: what the agi adapter puts into the call's SipRequest
+     * (Call-ID, source, From, P-Asserted-Identity, History-Info, Diversion) and the Identity header as
+     * received end up in the audit record; audit.evidence.identity_headers: false keeps the header out.
+     */
+    @Test
+    void theAuditRecordCarriesTheSipEvidenceOfTheCall(@TempDir Path dir) throws Exception {
+        SipRequest sip = new SipRequest("8f0c2e1a@sbc.carrier.example", "[2001:db8::7]:5061",
+                "<sip:+12025550123@sbc.carrier.example>;tag=77", List.of("<sip:+12025550123@sbc.carrier.example>"),
+                List.of("<sip:+12155550100@pbx.example>;index=1"), List.of("<sip:+12155550199@pbx.example>;reason=unconditional"));
+        String identity = "eyJhbGciOiJFUzI1NiJ9.eyJ9.c2ln;info=<https://cert.unknown.example/x.pem>;ppt=shaken";
+        for (boolean headers : List.of(true, false)) {
+            Path audit = dir.resolve("audit-" + headers + ".jsonl");
+            Path config = dir.resolve("stirshield-" + headers + ".yaml");
+            Files.writeString(config, """
+                    audit: {file: "%s", evidence: {identity_headers: %s, max_identity_bytes: 4KiB}}
+                    metrics: {enabled: false}
+                    """.formatted(audit, headers));
+            StirShieldService service = StirShieldService.start(
+                    new StirShieldService.Options(config, ConfigValues.readYaml(config), null, null));
+            try {
+                service.screener().screen(new CallAttempt("+12025550123", "+12155550100", List.of(identity), null,
+                        "from-carrier", "1.7", "PJSIP/carrier-00000007", null, sip), Deadline.in(Duration.ofSeconds(1)));
+            } finally {
+                service.close();
+            }
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Files.readAllLines(audit).get(0));
+            assertEquals("8f0c2e1a@sbc.carrier.example", n.get("sip_call_id").asText());
+            assertEquals("[2001:db8::7]:5061", n.get("source").asText());
+            assertEquals(sip.from(), n.get("from").asText());
+            assertEquals(sip.assertedIdentities().get(0), n.get("pai").get(0).asText());
+            assertEquals(sip.historyInfo().get(0), n.get("history_info").get(0).asText());
+            assertEquals(sip.diversion().get(0), n.get("diversion").get(0).asText());
+            assertEquals(1, n.get("identity_count").asInt());
+            assertTrue(n.get("ts").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), n.get("ts").asText());
+            if (headers) {
+                assertEquals(identity, n.get("identity").get(0).asText());
+            } else {
+                assertTrue(n.get("identity").isNull(), "identity headers not kept");
+            }
+        }
     }
 
     @Test
