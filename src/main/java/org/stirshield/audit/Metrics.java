@@ -175,7 +175,8 @@ public final class Metrics implements AutoCloseable {
                 .callback(cb -> cb.call(agiInFlight == null ? 0 : agiInFlight.getAsInt()))
                 .register(registry);
         CounterWithCallback.builder().name("stirshield_agi_connections")
-                .help("FastAGI connections by result (accepted, refused_not_allowed, refused_busy)")
+                .help("FastAGI connections by result (accepted, refused_not_allowed, refused_busy; of the accepted: "
+                        + "evicted before their request was complete, silent: closed without sending anything)")
                 .labelNames("result")
                 .callback(cb -> {
                     AgiCounts c = agiCounts == null ? null : agiCounts.get();
@@ -183,7 +184,15 @@ public final class Metrics implements AutoCloseable {
                         cb.call(c.accepted(), "accepted");
                         cb.call(c.refusedNotAllowed(), "refused_not_allowed");
                         cb.call(c.refusedBusy(), "refused_busy");
+                        cb.call(c.evicted(), "evicted");
+                        cb.call(c.silent(), "silent");
                     }
+                }).register(registry);
+        CounterWithCallback.builder().name("stirshield_agi_command_errors")
+                .help("AGI commands Asterisk answered with an error (510, 511, 520) or something unreadable")
+                .callback(cb -> {
+                    AgiCounts c = agiCounts == null ? null : agiCounts.get();
+                    cb.call(c == null ? 0 : c.commandErrors());
                 }).register(registry);
         CounterWithCallback.builder().name("stirshield_agi_failsafe_answers")
                 .help("Calls answered fail-safe because the decision missed its deadline")
@@ -244,7 +253,12 @@ public final class Metrics implements AutoCloseable {
      * @param refusedBusy connections closed at accept because max_sessions was reached
      * @param deadlineFailsafe calls answered fail-safe because the decision missed its deadline
      */
-    public record AgiCounts(long accepted, long refusedNotAllowed, long refusedBusy, long deadlineFailsafe) {
+    public record AgiCounts(long accepted, long refusedNotAllowed, long refusedBusy, long deadlineFailsafe,
+            long evicted, long silent, long commandErrors) {
+        /** Counts of a server that does not report evictions, silent connections or command errors. */
+        public AgiCounts(long accepted, long refusedNotAllowed, long refusedBusy, long deadlineFailsafe) {
+            this(accepted, refusedNotAllowed, refusedBusy, deadlineFailsafe, 0, 0, 0);
+        }
     }
 
     /** Reads sessions in flight and connection counters from the FastAGI server (the agi adapter owns them). */

@@ -81,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
             server = AgiServer.start(settings, service.screener(), service.signer());
             service.metrics().bindAgi(server::activeSessions, () -> {
                 AgiServer.Stats st = server.stats();
-                return new Metrics.AgiCounts(st.accepted(), st.refusedNotAllowed(), st.refusedBusy(), st.deadlineFailsafe());
+                return new Metrics.AgiCounts(st.accepted(), st.refusedNotAllowed(), st.refusedBusy(), st.deadlineFailsafe(),
+                        st.evicted(), st.silent(), st.commandErrors());
             });
         } catch (java.io.IOException e) {
             service.close();
