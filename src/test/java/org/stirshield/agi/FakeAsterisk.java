@@ -26,7 +26,7 @@ final class FakeAsterisk {
         this.server = server;
     }
 
-    /** A call as the recommended dialplan makes it: {@code AGI(agi://…/verify,${PJSIP_HEADER(read,Identity)})}. */
+    /** A call with the Identity headers as arguments: {@code AGI(agi://…/verify,${PJSIP_HEADER(read,Identity)})}. */
     AgiClient.Call call(String callerTn, String calledTn, List<String> args) {
         return AgiClient.call(server, "verify", callerTn, calledTn, "from-carrier", args);
     }
