@@ -258,11 +258,7 @@ public final class Soak {
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
+        return org.stirshield.bench.Jcmd.run(pid, command);
     }
 
     private static int check(boolean ok, String what) {
