@@ -34,14 +34,15 @@ public final class Benchmark {
      * @param warmup the interval before it (not measured)
      * @param signed signed calls (a fresh PASSporT each) or unsigned ones (no Identity header)
      * @param cold one burst of {@code concurrency} calls on one certificate not fetched yet
-     * @param reference also run the references (stock server, OpenSSL)
+     * @param reference also run the references (stock server, OpenSSL) and the floor
+     * @param floors the floor's threading models to run ({@code nio}, {@code threads}) when {@code reference}
      */
     public record Options(InetSocketAddress server, int rate, int concurrency, Duration duration, Duration warmup,
-            boolean signed, boolean cold, boolean reference, boolean memory, boolean oneRoundTrip) {
+            boolean signed, boolean cold, boolean reference, boolean memory, boolean oneRoundTrip, List<String> floors) {
     }
 
     /** One server's figures. */
-    private record Row(String name, LoadGenerator.Result result, double cpuUser, double cpuSystem) {
+    private record Row(String name, LoadGenerator.Result result, double cpuUser, double cpuSystem, double clientCpu) {
         double cpuMillisPerCall() {
             return result.calls() == 0 ? Double.NaN : (cpuUser + cpuSystem) * 1000 / result.calls();
         }
@@ -90,9 +91,17 @@ public final class Benchmark {
             rows.add(local("stirshield serve", List.of("serve"), setup, mode));
             if (o.reference()) {
                 rows.add(local("asterisk-java DefaultAgiServer", List.of("bench-reference-server"), setup, mode));
+                for (String model : o.floors()) {
+                    rows.add(local("floor: minimal responder (" + model + ")", List.of("bench-floor-server", "--model", model,
+                            "--status", o.signed() ? "PASS" : "NO_IDENTITY"), setup, mode));
+                }
             }
         }
         print(rows);
+        if (o.reference() && o.server() == null && !o.floors().isEmpty()) {
+            out.println("floor: accepts, reads the environment block, sends the same commands, reads the replies, closes; "
+                    + "no decision (what the exchange itself costs the OS and the JVM here)");
+        }
         if (o.reference() && o.server() == null) {
             VerifyRate.Rates v = VerifyRate.measure(setup, setup.config("verify", ServerProcess.freePort(), null), 3);
             out.printf(Locale.ROOT, "ES256 verify on one core: openssl speed ecdsap256 %s/s; StirShield warm verify %.0f/s "
@@ -149,23 +158,30 @@ public final class Benchmark {
         }
         LoadGenerator g = new LoadGenerator(address, calls, o.signed() ? "PASS" : "NO_IDENTITY", Duration.ofSeconds(10));
         double[][] cpu = new double[2][];
+        double[][] client = new double[2][];
+        long self = ProcessHandle.current().pid();
         long serverPid = pid > 0 ? pid : ProcFs.listeningPid(address).orElse(-1L);
         LoadGenerator.Result r = g.run(mode, o.warmup(), o.duration(), new LoadGenerator.Marks() {
             @Override
             public void start() {
                 cpu[0] = read(serverPid);
+                client[0] = read(self);
             }
 
             @Override
             public void end() {
                 cpu[1] = read(serverPid);
+                client[1] = read(self);
             }
         });
         if (r.unexpected() > 0) {
             out.printf("%s: %d calls got an unexpected STIR_STATUS, e.g. %s%n", name, r.unexpected(), r.statuses());
         }
         boolean haveCpu = cpu[0] != null && cpu[1] != null;
-        return new Row(name, r, haveCpu ? cpu[1][0] - cpu[0][0] : Double.NaN, haveCpu ? cpu[1][1] - cpu[0][1] : Double.NaN);
+        double clientCpu = client[0] != null && client[1] != null && r.calls() > 0
+                ? (client[1][0] + client[1][1] - client[0][0] - client[0][1]) * 1000 / r.calls() : Double.NaN;
+        return new Row(name, r, haveCpu ? cpu[1][0] - cpu[0][0] : Double.NaN, haveCpu ? cpu[1][1] - cpu[0][1] : Double.NaN,
+                clientCpu);
     }
 
     private static double[] read(long pid) {
@@ -198,15 +214,17 @@ public final class Benchmark {
     }
 
     private void print(List<Row> rows) {
-        out.printf(Locale.ROOT, "%-34s %9s %8s %8s %8s %7s %10s %22s%n", "server", "calls/s", "p50 ms", "p99 ms",
-                "p999 ms", "errors", "unexpected", "CPU ms/call (usr+sys)");
+        out.printf(Locale.ROOT, "%-34s %9s %8s %8s %8s %7s %10s %22s %18s %17s%n", "server", "calls/s", "p50 ms", "p99 ms",
+                "p999 ms", "errors", "unexpected", "CPU ms/call (usr+sys)", "in flight max/mean",
+                "bench CPU ms/call");
         for (Row r : rows) {
             LoadGenerator.Result x = r.result();
             String cpu = Double.isNaN(r.cpuMillisPerCall()) ? "n/a (not local)"
                     : String.format(Locale.ROOT, "%.3f (%.3f+%.3f)", r.cpuMillisPerCall(), r.cpuUser() * 1000 / x.calls(),
                             r.cpuSystem() * 1000 / x.calls());
-            out.printf(Locale.ROOT, "%-34s %9.0f %8.2f %8.2f %8.2f %7d %10d %22s%n", r.name(), x.callsPerSecond(),
-                    x.millis(0.50), x.millis(0.99), x.millis(0.999), x.errors(), x.unexpected(), cpu);
+            out.printf(Locale.ROOT, "%-34s %9.0f %8.2f %8.2f %8.2f %7d %10d %22s %18s %17.3f%n", r.name(), x.callsPerSecond(),
+                    x.millis(0.50), x.millis(0.99), x.millis(0.999), x.errors(), x.unexpected(), cpu,
+                    String.format(Locale.ROOT, "%d/%.1f", x.maxInFlight(), x.meanInFlight()), r.clientCpu());
         }
     }
 

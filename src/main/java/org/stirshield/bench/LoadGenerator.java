@@ -5,16 +5,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.stirshield.agi.AgiClient;
 
 /**
@@ -72,8 +73,11 @@ final class LoadGenerator {
      * @param seconds the measured interval
      * @param latencies decision latencies of the measured calls, nanoseconds, sorted
      * @param statuses the first unexpected STIR_STATUS values seen (for the error message)
+     * @param maxInFlight most sessions open at once within the measured interval
+     * @param meanInFlight sessions open on average over the measured interval (time-weighted)
      */
-    record Result(long calls, long errors, long unexpected, double seconds, long[] latencies, List<String> statuses) {
+    record Result(long calls, long errors, long unexpected, double seconds, long[] latencies, List<String> statuses,
+            int maxInFlight, double meanInFlight) {
         double callsPerSecond() {
             return calls / seconds;
         }
@@ -100,79 +104,284 @@ final class LoadGenerator {
         this.timeoutMillis = (int) timeout.toMillis();
     }
 
-    /** Runs {@code warmup}, then measures for {@code duration}, then lets the calls in flight end. */
+    /**
+     * Runs {@code warmup}, then measures for {@code duration}, then lets the calls in flight end. ONE thread
+     * drives every session (non-blocking sockets, one selector): the load generator shares the machine's cores
+     * with the server, and a thread per session would spend them on its own wake-ups and context switches.
+     */
     Result run(Mode mode, Duration warmup, Duration duration, Marks marks) throws InterruptedException {
-        long t0 = System.nanoTime();
-        long measureFrom = t0 + warmup.toNanos();
-        long measureTo = measureFrom + duration.toNanos();
-        int capacity = (int) Math.min(20_000_000, Math.max(10_000,
-                (mode.rate > 0 ? mode.rate : 20_000L) * (duration.toSeconds() + 1)));
-        long[] latencies = new long[capacity];
-        AtomicInteger measured = new AtomicInteger();
-        AtomicLong errors = new AtomicLong();
-        AtomicLong unexpected = new AtomicLong();
-        List<String> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicLong next = new AtomicLong();
-        AtomicBoolean marked = new AtomicBoolean();
-        int threads = mode.concurrency > 0 ? mode.concurrency : Math.min(1024, Math.max(16, mode.rate / 50));
-        long period = mode.rate > 0 ? 1_000_000_000L / mode.rate : 0;
-        Runnable worker = () -> {
-            byte[] buf = new byte[16384];
-            while (true) {
-                long i = next.getAndIncrement();
-                long start;
-                if (period > 0) {
-                    start = t0 + i * period;
-                    long wait = start - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
+        try {
+            return new Driver(mode, warmup, duration, marks).run();
+        } catch (IOException e) {
+            throw new IllegalStateException("load generator: " + e.getMessage(), e);
+        }
+    }
+
+    /** The one thread's state: the sessions in flight, the schedule, what was measured. */
+    private final class Driver {
+        private final Mode mode;
+        private final Marks marks;
+        private final long t0;
+        private final long measureFrom;
+        private final long measureTo;
+        private final long period;
+        private final long[] latencies;
+        private int measured;
+        private long errors;
+        private long unexpected;
+        private final List<String> statuses = new ArrayList<>();
+        private boolean marked;
+        private long next; // the next call's number
+        private int inFlight;
+        private int maxInFlight;
+        private double inFlightArea; // session-nanoseconds within the measured interval
+        private long lastChange;
+        private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(65536);
+        private final java.util.ArrayDeque<Session> open = new java.util.ArrayDeque<>();
+
+        Driver(Mode mode, Duration warmup, Duration duration, Marks marks) {
+            this.mode = mode;
+            this.marks = marks;
+            this.t0 = System.nanoTime();
+            this.measureFrom = t0 + warmup.toNanos();
+            this.measureTo = measureFrom + duration.toNanos();
+            this.period = mode.rate > 0 ? 1_000_000_000L / mode.rate : 0;
+            int capacity = (int) Math.min(20_000_000, Math.max(10_000,
+                    (mode.rate > 0 ? mode.rate : 20_000L) * (duration.toSeconds() + 1)));
+            this.latencies = new long[capacity];
+            this.lastChange = measureFrom;
+        }
+
+        Result run() throws IOException {
+            try (Selector selector = Selector.open()) {
+                boolean ended = false;
+                long nextSweep = System.nanoTime() + 100_000_000L;
+                while (true) {
+                    long now = System.nanoTime();
+                    if (!ended && now - measureTo >= 0) {
+                        ended = true;
+                        marks.end();
                     }
-                } else {
-                    start = System.nanoTime();
-                }
-                if (start - measureTo >= 0) {
-                    return;
-                }
-                if (start - measureFrom >= 0 && marked.compareAndSet(false, true)) {
-                    marks.start();
-                }
-                Call call = calls.get(i);
-                String[] status = new String[2];
-                long done = play(call, buf, status);
-                boolean counted = start - measureFrom >= 0;
-                if (!counted) {
-                    continue;
-                }
-                if (done < 0) {
-                    errors.incrementAndGet();
-                } else {
-                    if (!expectedStatus.equals(status[0])) {
-                        unexpected.incrementAndGet();
-                        if (statuses.size() < 5) {
-                            statuses.add(status[0] + " " + status[1]);
+                    // start what is due
+                    if (period > 0) {
+                        while (true) {
+                            long due = t0 + next * period;
+                            if (due - now > 1_000_000 || due - measureTo >= 0) {
+                                break;
+                            }
+                            start(selector, next++, due);
+                        }
+                    } else {
+                        for (int k = 0; k < mode.concurrency && inFlight < mode.concurrency && now - measureTo < 0; k++) {
+                            start(selector, next++, System.nanoTime());
                         }
                     }
-                    int k = measured.getAndIncrement();
-                    if (k < latencies.length) {
-                        latencies[k] = done - start;
+                    if (inFlight == 0 && now - measureTo >= 0) {
+                        break;
                     }
+                    if (now - nextSweep >= 0) { // sessions past the client's timeout
+                        nextSweep = now + 100_000_000L;
+                        for (SelectionKey k : List.copyOf(selector.keys())) {
+                            Session s = (Session) k.attachment();
+                            if (s != null && now - s.start > timeoutMillis * 1_000_000L) {
+                                finish(s, now);
+                            }
+                        }
+                    }
+                    long wait = period > 0 ? t0 + next * period - System.nanoTime() : Long.MAX_VALUE;
+                    wait = Math.min(wait, nextSweep - System.nanoTime());
+                    if (!ended) {
+                        wait = Math.min(wait, measureTo - System.nanoTime());
+                    }
+                    // The selector's clock counts milliseconds: wait at most to the millisecond before the next
+                    // call is due, never less than one (a call due within it starts early; its latency counts from
+                    // when it really started); never sleep without watching the sessions.
+                    if (wait >= 2_000_000) {
+                        selector.select(wait / 1_000_000 - 1);
+                    } else {
+                        selector.select(1);
+                    }
+                    for (SelectionKey k : selector.selectedKeys()) {
+                        Session s = (Session) k.attachment();
+                        if (k.isValid()) {
+                            step(s, k);
+                        }
+                    }
+                    selector.selectedKeys().clear();
                 }
             }
-        };
-        List<Thread> ts = new ArrayList<>(threads);
-        for (int t = 0; t < threads; t++) {
-            ts.add(Thread.ofPlatform().name("bench-asterisk-" + t).start(worker));
+            int n = Math.min(measured, latencies.length);
+            long[] sorted = Arrays.copyOf(latencies, n);
+            Arrays.sort(sorted);
+            double seconds = (measureTo - measureFrom) / 1e9;
+            return new Result(measured + errors, errors, unexpected, seconds, sorted, List.copyOf(statuses),
+                    maxInFlight, inFlightArea / (measureTo - measureFrom));
         }
-        LockSupport.parkNanos(measureTo - System.nanoTime());
-        marks.end();
-        for (Thread t : ts) {
-            t.join();
+
+        private void inFlight(int delta, long now) {
+            if (now - measureFrom > 0) {
+                long from = Math.max(lastChange, measureFrom);
+                long to = Math.min(now, measureTo);
+                if (to > from) {
+                    inFlightArea += (double) inFlight * (to - from);
+                }
+                lastChange = now;
+            }
+            inFlight += delta;
+            if (now - measureFrom >= 0 && now - measureTo < 0) {
+                maxInFlight = Math.max(maxInFlight, inFlight);
+            }
         }
-        int n = Math.min(measured.get(), latencies.length);
-        long[] sorted = Arrays.copyOf(latencies, n);
-        Arrays.sort(sorted);
-        return new Result(measured.get() + errors.get(), errors.get(), unexpected.get(),
-                (measureTo - measureFrom) / 1e9, sorted, List.copyOf(statuses));
+
+        private void start(Selector selector, long i, long start) {
+            if (start - measureFrom >= 0 && !marked) {
+                marked = true;
+                marks.start();
+            }
+            Session s = new Session(calls.get(i), start);
+            inFlight(+1, System.nanoTime());
+            try {
+                SocketChannel ch = SocketChannel.open();
+                s.channel = ch;
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                s.pending = ByteBuffer.wrap(s.call.environment());
+                if (ch.connect(server)) {
+                    s.key = ch.register(selector, 0, s);
+                    flush(s);
+                } else {
+                    s.key = ch.register(selector, SelectionKey.OP_CONNECT, s);
+                }
+            } catch (IOException e) {
+                finish(s, System.nanoTime());
+            }
+        }
+
+        private void step(Session s, SelectionKey k) {
+            try {
+                if (k.isConnectable()) {
+                    s.channel.finishConnect();
+                    flush(s);
+                    return;
+                }
+                if (k.isWritable()) {
+                    flush(s);
+                }
+                if (k.isValid() && k.isReadable()) {
+                    read(s);
+                }
+            } catch (IOException e) {
+                finish(s, System.nanoTime()); // the server may close before reading the last reply
+            }
+        }
+
+        /** Writes what is pending; waits for the next line from the server when all is out. */
+        private void flush(Session s) throws IOException {
+            s.channel.write(s.pending);
+            s.key.interestOps(s.pending.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+
+        private void read(Session s) throws IOException {
+            readBuffer.clear();
+            int n = s.channel.read(readBuffer);
+            if (n < 0) {
+                finish(s, System.nanoTime());
+                return;
+            }
+            readBuffer.flip();
+            if (s.len + n > s.buf.length) {
+                s.decided = -1; // a command longer than Asterisk's own buffer: no decision
+                finish(s, System.nanoTime());
+                return;
+            }
+            readBuffer.get(s.buf, s.len, n);
+            s.len += n;
+            StringBuilder replies = null;
+            int from = 0;
+            for (int i = 0; i < s.len; i++) {
+                if (s.buf[i] != '\n') {
+                    continue;
+                }
+                String reply = answer(s, new String(s.buf, from, i - from, StandardCharsets.UTF_8));
+                from = i + 1;
+                if (replies == null) {
+                    replies = new StringBuilder();
+                }
+                replies.append(reply);
+            }
+            System.arraycopy(s.buf, from, s.buf, 0, s.len - from);
+            s.len -= from;
+            if (replies != null) {
+                s.pending = ByteBuffer.wrap(replies.toString().getBytes(StandardCharsets.UTF_8));
+                flush(s);
+            }
+        }
+
+        private String answer(Session s, String line) {
+            if (line.startsWith("EXEC \"MSet\"")) {
+                s.decided = System.nanoTime();
+                s.status = field(line, "STIR_STATUS=");
+                s.reason = field(line, "STIR_REASON=");
+                return "200 result=0\n";
+            } else if (line.startsWith("GET FULL VARIABLE \"") && line.endsWith("\"")) {
+                return "200 result=1 (" + AgiClient.substitute(line.substring(19, line.length() - 1), s.call.variables())
+                        + ")\n";
+            } else if (line.startsWith("SET VARIABLE")) {
+                return "200 result=1\n";
+            }
+            return "510 Invalid or unknown command\n";
+        }
+
+        private void finish(Session s, long now) {
+            if (s.done) {
+                return;
+            }
+            s.done = true;
+            try {
+                s.channel.close(); // also cancels its key
+            } catch (IOException | RuntimeException ignored) {
+                // closing
+            }
+            inFlight(-1, now);
+            if (s.start - measureFrom < 0 || s.start - measureTo >= 0) {
+                return;
+            }
+            if (s.decided < 0) {
+                errors++;
+                return;
+            }
+            if (!expectedStatus.equals(s.status)) {
+                unexpected++;
+                if (statuses.size() < 5) {
+                    statuses.add(s.status + " " + s.reason);
+                }
+            }
+            if (measured < latencies.length) {
+                latencies[measured] = s.decided - Math.max(s.start, s.started);
+            }
+            measured++;
+        }
+    }
+
+    /** One call in flight. */
+    private static final class Session {
+        final Call call;
+        final long start;
+        final long started = System.nanoTime();
+        final byte[] buf = new byte[16384];
+        int len;
+        SocketChannel channel;
+        SelectionKey key;
+        ByteBuffer pending;
+        long decided = -1;
+        String status;
+        String reason;
+        boolean done;
+
+        Session(Call call, long start) {
+            this.call = call;
+            this.start = start;
+        }
     }
 
     /**

@@ -65,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
             + "server.read_sip_headers: false (default: the recommended dialplan, two round trips)")
     boolean oneRoundTrip;
 
+    @Option(names = "--floor", paramLabel = "MODEL", split = ",", defaultValue = "nio", hidden = true,
+            description = "the floor's threading models: nio (one event loop per core), threads (blocking platform threads)")
+    java.util.List<String> floors;
+
     @Option(names = "--no-reference", description = "skip the references (stock DefaultAgiServer, OpenSSL)")
     boolean noReference;
 
@@ -93,7 +97,8 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Benchmark.Options o = new Benchmark.Options(address, load.rate, concurrency, Duration.ofSeconds(duration),
-                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory, oneRoundTrip);
+                Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory, oneRoundTrip,
+                floors.stream().filter(f -> !f.isBlank() && !f.equals("none")).toList());
         // the report goes to stdout; the servers log to their own files, this process only its warnings
         org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ch.qos.logback.classic.Logger logger = root instanceof ch.qos.logback.classic.Logger l

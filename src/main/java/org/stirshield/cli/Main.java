@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             PkiCommand.class,
             BenchCommand.class,
             ReferenceServerCommand.class,
+            FloorServerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
