@@ -92,6 +92,13 @@ final class LoadGenerator {
         }
     }
 
+    /**
+     * Most sessions open at once in an open-loop run (a server that falls behind would otherwise take every
+     * file descriptor of this process): a call due while they are all open starts when one ends, its latency
+     * still counted from when it was due; one that waits longer than the timeout for a slot is an error.
+     */
+    static final int MAX_IN_FLIGHT = 4096;
+
     private final InetSocketAddress server;
     private final Calls calls;
     private final String expectedStatus;
@@ -132,6 +139,8 @@ final class LoadGenerator {
         private final List<String> statuses = new ArrayList<>();
         private boolean marked;
         private long next; // the next call's number
+        private long nextDue; // when it is due (open loop)
+        private final long rampEnd;
         private int inFlight;
         private int maxInFlight;
         private double inFlightArea; // session-nanoseconds within the measured interval
@@ -150,6 +159,22 @@ final class LoadGenerator {
                     (mode.rate > 0 ? mode.rate : 20_000L) * (duration.toSeconds() + 1)));
             this.latencies = new long[capacity];
             this.lastChange = measureFrom;
+            this.nextDue = t0;
+            this.rampEnd = t0 + warmup.toNanos() / 2;
+        }
+
+        /**
+         * The next call's due time. The rate climbs from a tenth to the full rate over the first half of the
+         * warm-up (a fresh JVM interprets and compiles at first: the full rate at once piles up sessions that
+         * a warm server never sees), then holds: the measured interval runs at exactly the rate asked for.
+         */
+        private void advance() {
+            long step = period;
+            if (nextDue - rampEnd < 0) {
+                double share = Math.max(0.1, (double) (nextDue - t0) / (rampEnd - t0));
+                step = (long) (period / share);
+            }
+            nextDue += step;
         }
 
         Result run() throws IOException {
@@ -165,11 +190,20 @@ final class LoadGenerator {
                     // start what is due
                     if (period > 0) {
                         while (true) {
-                            long due = t0 + next * period;
-                            if (due - now > 1_000_000 || due - measureTo >= 0) {
+                            long due = nextDue;
+                            if (due - now > 1_000_000 || due - measureTo >= 0 || inFlight >= MAX_IN_FLIGHT) {
                                 break;
                             }
+                            if (now - due > timeoutMillis * 1_000_000L) { // waited for a free slot beyond the timeout
+                                next++;
+                                advance();
+                                if (due - measureFrom >= 0) {
+                                    errors++;
+                                }
+                                continue;
+                            }
                             start(selector, next++, due);
+                            advance();
                         }
                     } else {
                         for (int k = 0; k < mode.concurrency && inFlight < mode.concurrency && now - measureTo < 0; k++) {
@@ -188,7 +222,7 @@ final class LoadGenerator {
                             }
                         }
                     }
-                    long wait = period > 0 ? t0 + next * period - System.nanoTime() : Long.MAX_VALUE;
+                    long wait = period > 0 ? nextDue - System.nanoTime() : Long.MAX_VALUE;
                     wait = Math.min(wait, nextSweep - System.nanoTime());
                     if (!ended) {
                         wait = Math.min(wait, measureTo - System.nanoTime());
