@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package layering of the developers' guide (docs/architecture.md): data flows one way, cli → agi →
+ * The package layering of docs/architecture.md: data flows one way, cli → agi →
  * service → verify → cert and passport; agi is the only package that imports asterisk-java; audit and
  * policy take verdicts, never channels; parsing sits below the verdict (passport must not import verify).
  *
@@ -59,7 +59,7 @@ class ArchitectureTest {
             }
         }
         assertTrue(seen.size() > 5, "no sources found under " + MAIN.toAbsolutePath());
-        assertTrue(violations.isEmpty(), "layering violations (docs/architecture.md; GUIDE):\n  "
+        assertTrue(violations.isEmpty(), "layering violations (docs/architecture.md, \"Data flow of one call\"):\n  "
                 + String.join("\n  ", violations));
     }
 
