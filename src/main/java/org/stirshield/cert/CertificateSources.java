@@ -40,8 +40,10 @@ public final class CertificateSources {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
         GuardedFetcher f = fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex);
         ex.execute(f::warmUp);
-        return new CachedCertificateSource(s, f, validator, events, Ticker.systemTicker(), Clock.systemUTC(), ex, true,
-                pinned);
+        CachedCertificateSource source = new CachedCertificateSource(s, f, validator, events, Ticker.systemTicker(),
+                Clock.systemUTC(), ex, true, pinned);
+        source.loadPinned();
+        return source;
     }
 
     /**
