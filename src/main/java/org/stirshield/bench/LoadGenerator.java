@@ -391,7 +391,7 @@ final class LoadGenerator {
                 }
             }
             if (measured < latencies.length) {
-                latencies[measured] = s.decided - Math.max(s.start, s.started);
+                latencies[measured] = s.decided - Math.min(s.start, s.started); // started early: from its start
             }
             measured++;
         }
