@@ -164,7 +164,7 @@ final class CallCommand implements Callable<Integer> {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        return a == null ? "none" : a.getAddress().getHostAddress() + ":" + a.getPort();
+        return a == null ? "none" : AgiClient.hostPort(a);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
