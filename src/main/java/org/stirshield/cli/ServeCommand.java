@@ -64,6 +64,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             prepared = StirShieldService.prepare(new StirShieldService.Options(file, tree, audit, metrics));
         } catch (IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).startsWith("--")) { // a command-line option's value, not the file's
+                System.err.println("stirshield serve: " + e.getMessage());
+                return CONFIG_ERROR;
+            }
             System.err.println("stirshield serve: " + ConfigValues.locate(tree, e).getMessage());
             System.err.println("stirshield serve: invalid configuration, not started (check it with: stirshield "
                     + "check-config " + (file == null ? "FILE" : file) + ")");
