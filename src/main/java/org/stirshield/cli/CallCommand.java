@@ -260,8 +260,9 @@ final class CallCommand implements Callable<Integer> {
                         if (r == null || !r.completed() || r.variables().isEmpty()) {
                             if (failed.incrementAndGet() <= 3) { // say why (the first few)
                                 System.err.println("stirshield call: call " + (idx + 1) + " failed: "
-                                        + (r == null ? "no server could be reached" : r.error() + " after "
-                                        + r.commands().size() + " command(s)"));
+                                        + (r == null ? p.error() : (r.completed()
+                                        ? "the server closed the session without setting a variable"
+                                        : r.error()) + " after " + r.commands().size() + " command(s)"));
                             }
                         } else {
                             byServer.computeIfAbsent(hostPort(p.failover().server()), k -> new AtomicLong())
