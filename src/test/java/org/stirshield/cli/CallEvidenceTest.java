@@ -49,6 +49,9 @@ class CallEvidenceTest {
                     SignedCarrier.CALLED, "--identity", carrier.identity());
             assertEquals(0, defaults.code(), defaults.err());
             assertTrue(defaults.out().startsWith("STIR_STATUS="), defaults.out());
+            var header = CliRun.run("call", "--server", at, "--from", SignedCarrier.CALLER, "--to",
+                    SignedCarrier.CALLED, "--identity", carrier.identity(), "--sip-header", "Call-ID: from-header@gw");
+            assertEquals(0, header.code(), header.err());
         } finally {
             server.shutdown(Duration.ofSeconds(5));
             service.close(); // every audit record written
@@ -57,7 +60,7 @@ class CallEvidenceTest {
         for (String line : Files.readAllLines(carrier.audit("evidence"))) {
             records.add(JSON.readTree(line));
         }
-        assertEquals(2, records.size(), records.toString());
+        assertEquals(3, records.size(), records.toString());
         JsonNode first = records.get(0);
         JsonNode second = records.get(1);
         assertTrue(first.path("unique_id").asText().matches("\\d{10}\\.\\d+"), first.toString());
@@ -69,6 +72,9 @@ class CallEvidenceTest {
         // the defaults: a fresh Call-ID, and this machine's address towards the server (loopback here)
         assertTrue(second.path("sip_call_id").asText().matches("[0-9a-f-]{36}"), second.toString());
         assertEquals("127.0.0.1:5060", second.path("source").asText(), second.toString());
+        // a Call-ID given as a SIP header (--sip-header) is the one answered
+        assertEquals("from-header@gw", records.get(2).path("sip_call_id").asText(), records.get(2).toString());
+        assertEquals(3, records.stream().map(r -> r.path("unique_id").asText()).distinct().count());
     }
 
     @Test
