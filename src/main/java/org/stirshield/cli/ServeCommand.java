@@ -45,6 +45,63 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "overrides metrics.listen (and enables metrics)")
     String metrics;
 
+    /**
+     * The command line parsed without picocli when it is plain: only {@code --config}, {@code --listen},
+     * {@code --audit}, {@code --metrics}, each at most once, as {@code --opt VALUE} or {@code --opt=VALUE} with a
+     * non-empty value that does not start with {@code -} or {@code @}. Anything else (help, version, a mistake, an
+     * {@code @file}) returns null and goes through picocli, which says what is wrong. picocli's classes are of a
+     * class-file version class-data sharing does not archive; building its model costs {@code serve} about a third
+     * of a second at start-up (ServeCommandTest checks that both parsers agree).
+     */
+    static ServeCommand parsePlain(String[] args) {
+        ServeCommand c = new ServeCommand();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a : a.substring(0, eq);
+            String value;
+            if (eq >= 0) {
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            if (value.isEmpty() || value.startsWith("-") || value.startsWith("@") || !seen.add(name)) {
+                return null;
+            }
+            switch (name) {
+                case "--config" -> c.config = Path.of(value);
+                case "--listen" -> c.listen = value;
+                case "--audit" -> c.audit = Path.of(value);
+                case "--metrics" -> c.metrics = value;
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The launcher's start-up training run ({@code -Dstirshield.startup.training=true} with {@code -XX:AOTCacheOutput}
+     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always, waits until the background work of start-up is
+     * done, takes one connection, and stops cleanly, so the JVM writes its start-up cache from a quiet process.
+     */
+    static final String TRAINING = "stirshield.startup.training";
+
+    private static void train(AgiServer server, Thread warmUp) throws InterruptedException {
+        warmUp.join(java.time.Duration.ofMinutes(2));
+        org.stirshield.passport.Es256.awaitFastest(java.time.Duration.ofMinutes(2));
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(server.address(), 5000);
+        } catch (java.io.IOException e) {
+            LOG.debug("training connection: {}", e.toString());
+        }
+        Thread.sleep(200); // the session sees the connection close
+    }
+
     @Override
     public Integer call() throws Exception {
         ServerSettings settings;
@@ -71,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         StirShieldService service;
         try {
-            service = StirShieldService.start(prepared);
+            service = StirShieldService.open(prepared); // the metrics endpoint and warm-up once calls are accepted
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("stirshield serve: " + e.getMessage());
             return 1;
@@ -90,6 +147,15 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
             return 1;
         }
+        try {
+            service.startEndpoint(); // after the listener: a restarted instance accepts calls first
+        } catch (java.io.IOException e) {
+            server.shutdown(settings.shutdownGrace());
+            service.close();
+            System.err.println("stirshield serve: " + e.getMessage());
+            return 1;
+        }
+        Thread warmUp = service.warmUp(); // the TLS trust store and JVM metrics, on a background thread
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain
         Runnable drain = () -> {
@@ -99,6 +165,11 @@ final class ServeCommand implements Callable<Integer> {
             service.close();
             LOG.info("stopped ({}): {}", drained ? "drained" : "grace period over", server.stats());
         };
+        if (Boolean.getBoolean(TRAINING)) {
+            train(server, warmUp);
+            drain.run();
+            return 0;
+        }
         // SIGTERM/SIGINT: this thread drains and the command returns 0 (systemd sees a clean stop)
         CountDownLatch stop = new CountDownLatch(1);
         if (TermSignal.install(stop::countDown)) {

@@ -164,10 +164,17 @@ public final class StirShieldService implements AutoCloseable {
     private final Path configFile;
     private final Reloader reloader;
     private final ReadinessCheck readiness;
+    private final DecisionRecorder recorder;
+    private final DecisionRecorder.Settings recorderSettings;
+    private final CachedCertificateSource certificates;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
             ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader,
-            ReadinessCheck readiness) {
+            ReadinessCheck readiness, DecisionRecorder recorder, DecisionRecorder.Settings recorderSettings,
+            CachedCertificateSource certificates) {
+        this.recorder = recorder;
+        this.recorderSettings = recorderSettings;
+        this.certificates = certificates;
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
@@ -228,14 +235,34 @@ public final class StirShieldService implements AutoCloseable {
         return start(prepare(o));
     }
 
-    /** Starts the service {@link #prepare} checked. */
+    /**
+     * Starts the service {@link #prepare} checked: {@link #open}, then its metrics endpoint, then the background
+     * warm-up ({@link #warmUp}).
+     */
     public static StirShieldService start(Prepared p) throws IOException {
+        StirShieldService s = open(p);
+        try {
+            s.startEndpoint();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        s.warmUp();
+        return s;
+    }
+
+    /**
+     * Builds everything that decides calls (the screener can be used when this returns) without the metrics
+     * endpoint and the warm-up: {@code serve} starts the FastAGI listener first, then {@link #startEndpoint()},
+     * then {@link #warmUp()}, so a restarted instance accepts calls sooner.
+     */
+    public static StirShieldService open(Prepared p) throws IOException {
         VerifierSettings vs = p.verification;
         FetchSettings fs = p.certificates;
         List<AutoCloseable> started = new ArrayList<>();
         try {
             // Audit log, replay detection and metrics; closed last, so every decision is on record.
-            DecisionRecorder recorder = DecisionRecorder.start(p.recorder);
+            DecisionRecorder recorder = DecisionRecorder.open(p.recorder);
             started.add(recorder);
             recorder.auditLog().closeOnShutdownByOwner(); // close() drains it after the calls in flight
             Metrics metrics = recorder.metrics();
@@ -271,7 +298,8 @@ public final class StirShieldService implements AutoCloseable {
             policy.start();
 
             ReadinessCheck readiness = new ReadinessCheck(policy, () -> certificates.trustAnchors().size(),
-                    p.trust.trustDir().toString(), recorder.replay(), recorder.auditLog()::degraded);
+                    p.trust.trustDir().toString(), recorder.replay(), recorder.auditLog()::degraded,
+                    certificates::fetchProblem);
             metrics.bindHealth(readiness);
             LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {},"
                     + " replay {}", p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),
@@ -286,11 +314,32 @@ public final class StirShieldService implements AutoCloseable {
                 reloader.listen();
             }
             return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, p.signer,
-                    configFile, reloader, readiness);
+                    configFile, reloader, readiness, recorder, p.recorder, certificates);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
         }
+    }
+
+    /**
+     * Starts the metrics and health endpoint ({@code metrics:}; no-op when disabled).
+     *
+     * @throws IOException when its address cannot be bound (the message names {@code metrics.listen})
+     */
+    public void startEndpoint() throws IOException {
+        recorder.startEndpoint(recorderSettings);
+    }
+
+    /**
+     * Builds, on a background thread, what the first certificate fetch and the first scrape would otherwise
+     * build: the TLS trust store and client code, the JVM metrics. A trust store that cannot be used is logged
+     * and makes {@code /health/ready} answer 503.
+     */
+    public Thread warmUp() {
+        return Thread.ofPlatform().name("stirshield-warm-up").daemon().start(() -> {
+            certificates.warmUp();
+            metrics.warmUp();
+        });
     }
 
     /** The validator for a trust set: its anchors, its CRL files first, else the CRL Distribution Points. */
