@@ -15,15 +15,20 @@ import javax.net.ssl.TrustManager;
  */
 final class TlsTrust {
     /** The JDK trust store, shared by every fetcher that has no tls_ca_file. */
-    private static final TlsTrust JDK = new TlsTrust(null, null);
+    private static final TlsTrust JDK = new TlsTrust(() -> HostnameTrustManager.trustManagers((Path) null), null);
 
-    private final Path caFile;
+    private final java.util.function.Supplier<TrustManager[]> loader;
     private volatile TrustManager[] managers;
     private volatile String problem;
 
-    private TlsTrust(Path caFile, TrustManager[] managers) {
-        this.caFile = caFile;
+    private TlsTrust(java.util.function.Supplier<TrustManager[]> loader, TrustManager[] managers) {
+        this.loader = loader;
         this.managers = managers;
+    }
+
+    /** Trust built by {@code loader} at the first use (tests: a store that fails to load). */
+    static TlsTrust deferred(java.util.function.Supplier<TrustManager[]> loader) {
+        return new TlsTrust(loader, null);
     }
 
     /**
@@ -33,7 +38,7 @@ final class TlsTrust {
      */
     static TlsTrust of(Path caFile) {
         if (caFile != null) {
-            return new TlsTrust(caFile, HostnameTrustManager.trustManagers(caFile));
+            return new TlsTrust(null, HostnameTrustManager.trustManagers(caFile));
         }
         Path store = jdkTrustStore();
         if (store != null && !Files.isReadable(store)) {
@@ -62,7 +67,7 @@ final class TlsTrust {
         synchronized (this) {
             if (managers == null) {
                 try {
-                    managers = HostnameTrustManager.trustManagers(caFile);
+                    managers = loader.get();
                     problem = null;
                 } catch (RuntimeException e) {
                     problem = "the JDK trust store cannot be used: " + e.getMessage();

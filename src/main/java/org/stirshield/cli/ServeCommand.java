@@ -86,13 +86,14 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * The launcher's start-up training run ({@code -Dstirshield.startup.training=true} with {@code -XX:AOTCacheOutput}
-     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always, waits until the background work of start-up is
-     * done, takes one connection, and stops cleanly, so the JVM writes its start-up cache from a quiet process.
+     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always but without the background warm-up (the cache
+     * holds what the path to accepting calls loads: a JVM maps every class of the cache at start, so more is slower,
+     * measured), waits until the ES256 provider is chosen, takes one connection, and stops cleanly, so the JVM
+     * writes its start-up cache from a quiet process.
      */
     static final String TRAINING = "stirshield.startup.training";
 
-    private static void train(AgiServer server, Thread warmUp) throws InterruptedException {
-        warmUp.join(java.time.Duration.ofMinutes(2));
+    private static void train(AgiServer server) throws InterruptedException {
         org.stirshield.passport.Es256.awaitFastest(java.time.Duration.ofMinutes(2));
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.connect(server.address(), 5000);
@@ -155,7 +156,10 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("stirshield serve: " + e.getMessage());
             return 1;
         }
-        Thread warmUp = service.warmUp(); // the TLS trust store and JVM metrics, on a background thread
+        boolean training = Boolean.getBoolean(TRAINING);
+        if (!training) {
+            service.warmUp(); // the TLS trust store and JVM metrics, on a background thread
+        }
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain
         Runnable drain = () -> {
@@ -165,8 +169,8 @@ final class ServeCommand implements Callable<Integer> {
             service.close();
             LOG.info("stopped ({}): {}", drained ? "drained" : "grace period over", server.stats());
         };
-        if (Boolean.getBoolean(TRAINING)) {
-            train(server, warmUp);
+        if (training) {
+            train(server);
             drain.run();
             return 0;
         }

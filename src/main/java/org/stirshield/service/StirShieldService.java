@@ -335,8 +335,8 @@ public final class StirShieldService implements AutoCloseable {
      * build: the TLS trust store and client code, the JVM metrics. A trust store that cannot be used is logged
      * and makes {@code /health/ready} answer 503.
      */
-    public Thread warmUp() {
-        return Thread.ofPlatform().name("stirshield-warm-up").daemon().start(() -> {
+    public void warmUp() {
+        Thread.ofPlatform().name("stirshield-warm-up").daemon().start(() -> {
             certificates.warmUp();
             metrics.warmUp();
         });
