@@ -177,6 +177,20 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     public void replaceTrust(CredentialValidator validator, Map<String, List<X509Certificate>> pinned) {
         trust = new Trust(validator, Map.copyOf(pinned));
         cache.synchronous().invalidateAll();
+        loadPinned();
+    }
+
+    /**
+     * Starts validating every pinned chain now, in the background, so that the first calls after a start or a
+     * SIGHUP find it in the cache (or in progress) instead of each waiting for a cold validation: on a busy,
+     * freshly started JVM that took longer than a call's deadline ({@code x5u_timeout} on genuine calls).
+     * Returns at once; a pinned URL already cached or loading is left as it is.
+     */
+    public void loadPinned() {
+        for (String url : trust.pinned().keySet()) {
+            cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(
+                    () -> load(k, clock.instant(), false, FetchPriority.PROTECTED_CALLER), executor));
+        }
     }
 
     /** The trust anchors validation uses now (they change on {@link #replaceTrust}). */

@@ -39,8 +39,10 @@ public final class CertificateSources {
             Map<String, List<X509Certificate>> pinned) {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
         GuardedFetcher f = fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex);
-        return new CachedCertificateSource(s, f, validator, events, Ticker.systemTicker(), Clock.systemUTC(), ex, true,
-                pinned);
+        CachedCertificateSource source = new CachedCertificateSource(s, f, validator, events, Ticker.systemTicker(),
+                Clock.systemUTC(), ex, true, pinned);
+        source.loadPinned();
+        return source;
     }
 
     /**

@@ -638,6 +638,20 @@ class CertificateFetchTest {
         assertEquals(0, src.stats().fetches());
     }
 
+    @Test
+    void pinnedChainsAreValidatedBeforeTheFirstCallAsks() throws Exception {
+        Path pem = tmp.resolve("pinned-early.pem");
+        Files.writeString(pem, leaf.chainPem());
+        String url = "https://certs.unresolvable.invalid/early.pem";
+        CachedCertificateSource src = source("pinned: {\"" + url + "\": \"" + pem + "\"}");
+        src.loadPinned(); // what the production source does when built and after a SIGHUP
+        awaitSettled(src, url);
+        assertEquals("1234", src.credential(url, Instant.now(), seconds(5)).spc());
+        assertEquals(1, src.stats().hits(), "the first call found the pinned chain validated");
+        assertEquals(0, src.stats().misses());
+        assertEquals(0, src.stats().fetches());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static void awaitCount(String path, int n) throws InterruptedException {

@@ -93,10 +93,11 @@ public final class Soak {
                       pinned: {"%s": "%s", "%s": "%s"}
                       cache: {max_entries: 2000, max_weight: 8MiB, negative_ttl: 30s}
                     policy: {file: "%s"}
-                    audit: {file: "%s", replay: {max_entries: 20000}}
+                    audit: {file: "%s", replay: {peak_rate: %d}}
                     metrics: {listen: "127.0.0.1:%d"}
                     """.formatted(agiPort, dir.resolve("trust"), GENUINE_X5U, dir.resolve("carrier.pem"), OTHER_X5U,
-                    dir.resolve("other.pem"), dir.resolve("policy.yaml"), dir.resolve("audit.jsonl"), metricsPort));
+                    dir.resolve("other.pem"), dir.resolve("policy.yaml"), dir.resolve("audit.jsonl"),
+                    Math.max(2 * rate, 10), metricsPort));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process serve = new ProcessBuilder(java, "-Xmx" + heap, "-Djdk.httpclient.allowRestrictedHeaders=host",
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
