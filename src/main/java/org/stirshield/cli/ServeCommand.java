@@ -86,9 +86,9 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * The launcher's start-up training run ({@code -Dstirshield.startup.training=true} with {@code -XX:AOTCacheOutput}
-     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always but without the background warm-up (the cache
-     * holds what the path to accepting calls loads: a JVM maps every class of the cache at start, so more is slower,
-     * measured), waits until the ES256 provider is chosen, takes one connection, and stops cleanly, so the JVM
+     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always but without the JVM metrics warm-up (the cache
+     * holds what start-up loads: a JVM maps every class of the cache at start, so more is slower, measured), waits
+     * until the TLS warm-up is done and the ES256 provider is chosen, takes one connection, and stops cleanly, so the JVM
      * writes its start-up cache from a quiet process.
      */
     static final String TRAINING = "stirshield.startup.training";
@@ -129,7 +129,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         StirShieldService service;
         try {
-            service = StirShieldService.open(prepared); // the metrics endpoint and warm-up once calls are accepted
+            service = StirShieldService.open(prepared);
+            try {
+                service.startEndpoint(); // before the listener: /health/ready answers as soon as calls are accepted
+            } catch (java.io.IOException | RuntimeException e) {
+                service.close();
+                throw e;
+            }
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("stirshield serve: " + e.getMessage());
             return 1;
@@ -148,17 +154,9 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
             return 1;
         }
-        try {
-            service.startEndpoint(); // after the listener: a restarted instance accepts calls first
-        } catch (java.io.IOException e) {
-            server.shutdown(settings.shutdownGrace());
-            service.close();
-            System.err.println("stirshield serve: " + e.getMessage());
-            return 1;
-        }
         boolean training = Boolean.getBoolean(TRAINING);
         if (!training) {
-            service.warmUp(); // the TLS trust store and JVM metrics, on a background thread
+            service.warmUp(); // the JVM metrics, on a background thread
         }
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain
@@ -170,6 +168,7 @@ final class ServeCommand implements Callable<Integer> {
             LOG.info("stopped ({}): {}", drained ? "drained" : "grace period over", server.stats());
         };
         if (training) {
+            service.awaitTlsWarmUp(java.time.Duration.ofMinutes(2));
             train(server);
             drain.run();
             return 0;

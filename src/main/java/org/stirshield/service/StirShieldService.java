@@ -166,15 +166,15 @@ public final class StirShieldService implements AutoCloseable {
     private final ReadinessCheck readiness;
     private final DecisionRecorder recorder;
     private final DecisionRecorder.Settings recorderSettings;
-    private final CachedCertificateSource certificates;
+    private final Thread tlsWarmUp;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
             ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader,
             ReadinessCheck readiness, DecisionRecorder recorder, DecisionRecorder.Settings recorderSettings,
-            CachedCertificateSource certificates) {
+            Thread tlsWarmUp) {
         this.recorder = recorder;
         this.recorderSettings = recorderSettings;
-        this.certificates = certificates;
+        this.tlsWarmUp = tlsWarmUp;
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
@@ -253,8 +253,8 @@ public final class StirShieldService implements AutoCloseable {
 
     /**
      * Builds everything that decides calls (the screener can be used when this returns) without the metrics
-     * endpoint and the warm-up: {@code serve} starts the FastAGI listener first, then {@link #startEndpoint()},
-     * then {@link #warmUp()}, so a restarted instance accepts calls sooner.
+     * endpoint and the JVM metrics: {@code serve} starts {@link #startEndpoint()}, the FastAGI listener, then
+     * {@link #warmUp()}.
      */
     public static StirShieldService open(Prepared p) throws IOException {
         VerifierSettings vs = p.verification;
@@ -290,6 +290,9 @@ public final class StirShieldService implements AutoCloseable {
             CachedContentSource content = CertificateSources.content(fs, vs.rcdMaxBytes(), vs.rcdCacheBytes());
             started.add(content);
             Verifier verifier = Verifier.create(vs, certificates, content, p.passportCacheEntries);
+            // the TLS trust store and client code, off the main thread but started now: the first calls after a
+            // restart may need a fetch, and a cold TLS set-up on a busy machine takes longer than their deadline
+            Thread tlsWarmUp = Thread.ofPlatform().name("stirshield-tls-warm-up").daemon().start(certificates::warmUp);
 
             ReloadingPolicy policy = p.policy;
             started.add(policy);
@@ -314,7 +317,7 @@ public final class StirShieldService implements AutoCloseable {
                 reloader.listen();
             }
             return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, p.signer,
-                    configFile, reloader, readiness, recorder, p.recorder, certificates);
+                    configFile, reloader, readiness, recorder, p.recorder, tlsWarmUp);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
@@ -331,15 +334,16 @@ public final class StirShieldService implements AutoCloseable {
     }
 
     /**
-     * Builds, on a background thread, what the first certificate fetch and the first scrape would otherwise
-     * build: the TLS trust store and client code, the JVM metrics. A trust store that cannot be used is logged
-     * and makes {@code /health/ready} answer 503.
+     * Builds, on a background thread, what the first scrape would otherwise build (the JVM metrics); {@code serve}
+     * calls it once it accepts calls. (The TLS trust store and client code are warmed up from {@link #open} on.)
      */
     public void warmUp() {
-        Thread.ofPlatform().name("stirshield-warm-up").daemon().start(() -> {
-            certificates.warmUp();
-            metrics.warmUp();
-        });
+        Thread.ofPlatform().name("stirshield-warm-up").daemon().start(metrics::warmUp);
+    }
+
+    /** Waits (at most {@code timeout}) until the TLS warm-up that {@link #open} started has finished. */
+    public void awaitTlsWarmUp(java.time.Duration timeout) throws InterruptedException {
+        tlsWarmUp.join(timeout);
     }
 
     /** The validator for a trust set: its anchors, its CRL files first, else the CRL Distribution Points. */
