@@ -6,17 +6,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
- * The Prometheus client's JVM and process metrics ({@code jvm_*}, {@code process_*}), built at the first scrape
- * or {@link #warmUp()}, whichever comes first. Building them starts the JDK's management beans (and JFR's), about a
- * third of a second of CPU that {@code serve} keeps off its start-up path: a scrape always sees them complete.
+ * The Prometheus client's JVM and process metrics ({@code jvm_*}, {@code process_*}), built at the first scrape.
+ * Building them starts the JDK's management beans (and JFR's), about a third of a second of CPU that {@code serve}
+ * keeps off its start-up path and off its first calls (the first scrape, on the metrics endpoint's thread, pays it
+ * once); a scrape always sees them complete.
  */
 final class JvmMetricsCollector implements MultiCollector {
     private volatile PrometheusRegistry jvm;
-
-    /** Builds the JVM metrics now if no scrape has yet (idempotent, thread-safe). */
-    void warmUp() {
-        registry();
-    }
 
     private PrometheusRegistry registry() {
         PrometheusRegistry r = jvm;

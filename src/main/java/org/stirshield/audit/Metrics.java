@@ -86,7 +86,7 @@ public final class Metrics implements AutoCloseable {
                 .help("The running StirShield: version, and the Java runtime it runs on")
                 .labelNames("version", "java_version").register(registry)
                 .addLabelValues(version(), System.getProperty("java.version", "unknown"));
-        registry.register(jvmMetrics); // built at the first scrape or warmUp(), off serve's start-up path
+        registry.register(jvmMetrics); // built at the first scrape, off serve's start-up path
         calls = Counter.builder().name("stirshield_calls")
                 .help("Call decisions by STIR_STATUS, STIR_ACTION and STIR_REASON (lowercase)")
                 .labelNames("status", "action", "reason").register(registry);
@@ -326,14 +326,6 @@ public final class Metrics implements AutoCloseable {
         policyReloads.labelValues(ok ? "ok" : "error").inc();
         policyLastOk.set(ok ? 1 : 0);
         policyLastReloadTime.set(System.currentTimeMillis() / 1000.0);
-    }
-
-    /**
-     * Builds what the first scrape would otherwise build (the JVM and process metrics); {@code serve} calls it
-     * on a background thread once the FastAGI listener accepts calls.
-     */
-    public void warmUp() {
-        jvmMetrics.warmUp();
     }
 
     /** Starts the HTTP endpoint when {@code settings.enabled()}; no-op otherwise. */

@@ -86,9 +86,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * The launcher's start-up training run ({@code -Dstirshield.startup.training=true} with {@code -XX:AOTCacheOutput}
-     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always but without the JVM metrics warm-up (the cache
-     * holds what start-up loads: a JVM maps every class of the cache at start, so more is slower, measured), waits
-     * until the TLS warm-up is done and the ES256 provider is chosen, takes one connection, and stops cleanly, so the JVM
+     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always, waits until the TLS warm-up is done and the ES256
+     * provider is chosen, takes one connection, and stops cleanly, so the JVM
      * writes its start-up cache from a quiet process.
      */
     static final String TRAINING = "stirshield.startup.training";
@@ -155,9 +154,6 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         boolean training = Boolean.getBoolean(TRAINING);
-        if (!training) {
-            service.warmUp(); // the JVM metrics, on a background thread
-        }
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain
         Runnable drain = () -> {

@@ -236,8 +236,7 @@ public final class StirShieldService implements AutoCloseable {
     }
 
     /**
-     * Starts the service {@link #prepare} checked: {@link #open}, then its metrics endpoint, then the background
-     * warm-up ({@link #warmUp}).
+     * Starts the service {@link #prepare} checked: {@link #open}, then its metrics endpoint.
      */
     public static StirShieldService start(Prepared p) throws IOException {
         StirShieldService s = open(p);
@@ -247,14 +246,12 @@ public final class StirShieldService implements AutoCloseable {
             s.close();
             throw e;
         }
-        s.warmUp();
         return s;
     }
 
     /**
      * Builds everything that decides calls (the screener can be used when this returns) without the metrics
-     * endpoint and the JVM metrics: {@code serve} starts {@link #startEndpoint()}, the FastAGI listener, then
-     * {@link #warmUp()}.
+     * endpoint: {@code serve} starts {@link #startEndpoint()}, then the FastAGI listener.
      */
     public static StirShieldService open(Prepared p) throws IOException {
         VerifierSettings vs = p.verification;
@@ -331,14 +328,6 @@ public final class StirShieldService implements AutoCloseable {
      */
     public void startEndpoint() throws IOException {
         recorder.startEndpoint(recorderSettings);
-    }
-
-    /**
-     * Builds, on a background thread, what the first scrape would otherwise build (the JVM metrics); {@code serve}
-     * calls it once it accepts calls. (The TLS trust store and client code are warmed up from {@link #open} on.)
-     */
-    public void warmUp() {
-        Thread.ofPlatform().name("stirshield-warm-up").daemon().start(metrics::warmUp);
     }
 
     /** Waits (at most {@code timeout}) until the TLS warm-up that {@link #open} started has finished. */
