@@ -77,26 +77,39 @@ public final class DecisionRecorder implements AutoCloseable {
      * one is configured; an unreachable store does not stop start-up), as {@code settings} say.
      */
     public static DecisionRecorder start(Settings settings) throws IOException {
-        Metrics metrics = new Metrics();
-        AuditLog audit = AuditLog.open(settings.audit());
+        DecisionRecorder r = open(settings);
         try {
-            metrics.start(settings.metrics());
+            r.startEndpoint(settings);
         } catch (IOException | RuntimeException e) {
-            audit.close();
+            r.close();
             throw e;
         }
+        return r;
+    }
+
+    /**
+     * {@link #start(Settings)} without the metrics endpoint: {@code serve} starts it with {@link #startEndpoint}
+     * once the FastAGI listener is up (the endpoint answers {@code /health/ready} for a server that accepts).
+     */
+    public static DecisionRecorder open(Settings settings) throws IOException {
+        Metrics metrics = new Metrics();
+        AuditLog audit = AuditLog.open(settings.audit());
         ReplayDetection replay;
         try {
             replay = ReplayDetection.start(settings.replay());
         } catch (RuntimeException e) {
             audit.close();
-            metrics.close();
             throw e;
         }
         metrics.bindAudit(audit);
         metrics.bindReplayDetector(replay.local());
         ReplayMetrics.register(metrics.registry(), replay);
         return new DecisionRecorder(audit, metrics, replay);
+    }
+
+    /** Starts the metrics endpoint {@code settings} describe (no-op when disabled or already running). */
+    public void startEndpoint(Settings settings) throws IOException {
+        metrics.start(settings.metrics());
     }
 
     /** {@link #replayCount(CallAttempt, Verdict, Instant, Deadline)} with no call deadline (tests, tools). */

@@ -28,7 +28,7 @@ import org.stirshield.config.ConfigValues;
 public enum LogFormat {
     TEXT, JSON;
 
-    /** The text pattern of logback.xml. */
+    /** The text pattern (LogConfigurator). */
     static final String TEXT_PATTERN = "%d{ISO8601} %-5level [%thread] %logger{30} - %msg%n";
 
     /**

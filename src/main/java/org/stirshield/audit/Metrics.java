@@ -8,7 +8,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
@@ -80,13 +79,14 @@ public final class Metrics implements AutoCloseable {
     private volatile ReplayDetector replay;
     private volatile HealthCheck health;
     private HTTPServer server;
+    private final JvmMetricsCollector jvmMetrics = new JvmMetricsCollector();
 
     public Metrics() {
         Info.builder().name("stirshield_build_info")
                 .help("The running StirShield: version, and the Java runtime it runs on")
                 .labelNames("version", "java_version").register(registry)
                 .addLabelValues(version(), System.getProperty("java.version", "unknown"));
-        JvmMetrics.builder().register(registry);
+        registry.register(jvmMetrics); // built at the first scrape, off serve's start-up path
         calls = Counter.builder().name("stirshield_calls")
                 .help("Call decisions by STIR_STATUS, STIR_ACTION and STIR_REASON (lowercase)")
                 .labelNames("status", "action", "reason").register(registry);

@@ -213,6 +213,19 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     /**
+     * Loads the TLS trust store and the TLS and HTTP client code now (no network I/O), so the first fetch does
+     * not spend its connect timeout on them; {@code serve} runs it on a background thread once it listens.
+     */
+    public void warmUp() {
+        fetcher.warmUp();
+    }
+
+    /** Why certificates cannot be fetched at all (the TLS trust store failed), or null. */
+    public String fetchProblem() {
+        return fetcher.problem();
+    }
+
+    /**
      * The earliest notAfter of the pinned certificates (every chain in {@code certificates.pinned}, used or
      * not), or null when none are pinned: for the expiry metric (an expired pinned certificate fails every
      * call signed with it).

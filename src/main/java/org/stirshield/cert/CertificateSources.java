@@ -39,7 +39,6 @@ public final class CertificateSources {
             Map<String, List<X509Certificate>> pinned) {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
         GuardedFetcher f = fetcher(s, GuardedFetcher.Resolver.SYSTEM, null, GuardedFetcher.Trace.NONE, ex);
-        ex.execute(f::warmUp);
         CachedCertificateSource source = new CachedCertificateSource(s, f, validator, events, Ticker.systemTicker(),
                 Clock.systemUTC(), ex, true, pinned);
         source.loadPinned();
@@ -92,7 +91,7 @@ public final class CertificateSources {
         AddressGuard guard = new AddressGuard(s.permitCidrs().stream().map(Cidr::parse).toList(),
                 s.denyCidrs().stream().map(Cidr::parse).toList());
         return new GuardedFetcher(new UrlRules(s.allowHttp(), s.allowPorts()), guard, resolver,
-                trust != null ? trust : HostnameTrustManager.trustManagers(s.tlsCaFile()), s.connectTimeout(), s.fetchTimeout(),
+                trust != null ? TlsTrust.of(trust) : TlsTrust.of(s.tlsCaFile()), s.connectTimeout(), s.fetchTimeout(),
                 s.maxRedirects(), trace, executor);
     }
 

@@ -126,7 +126,7 @@ final class GuardedFetcher implements AutoCloseable {
     private final UrlRules rules;
     private final AddressGuard guard;
     private final Resolver resolver;
-    private final javax.net.ssl.TrustManager[] trust;
+    private final TlsTrust trust;
     private final Duration connectTimeout;
     private final Duration fetchTimeout;
     private final int maxRedirects;
@@ -145,7 +145,7 @@ final class GuardedFetcher implements AutoCloseable {
                     })
                     .build();
 
-    GuardedFetcher(UrlRules rules, AddressGuard guard, Resolver resolver, javax.net.ssl.TrustManager[] trust, Duration connectTimeout,
+    GuardedFetcher(UrlRules rules, AddressGuard guard, Resolver resolver, TlsTrust trust, Duration connectTimeout,
             Duration fetchTimeout, int maxRedirects, Trace trace, ExecutorService executor) {
         this.rules = rules;
         this.guard = guard;
@@ -229,6 +229,8 @@ final class GuardedFetcher implements AutoCloseable {
             client = clients.get(target.scheme() + "://" + target.host(), k -> newClient(target));
         } catch (IllegalArgumentException e) { // SNIHostName refuses the name (e.g. a label over 63 characters)
             throw new CredentialException(CredentialFailure.BAD_URL, where(target) + ": host name not usable for TLS");
+        } catch (IllegalStateException e) { // no TLS: the trust store or the SSLContext failed (TlsTrust)
+            throw new CredentialException(CredentialFailure.UNREACHABLE, where(target) + ": " + e.getMessage());
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(pinned)
                 .GET()
@@ -263,7 +265,7 @@ final class GuardedFetcher implements AutoCloseable {
      * pooled connection is reused only for the same name and a checked address.
      */
     private HttpClient newClient(UrlRules.Target target) {
-        SSLContext ssl = HostnameTrustManager.context(trust);
+        SSLContext ssl = HostnameTrustManager.context(trust.get());
         SSLParameters params = ssl.getDefaultSSLParameters();
         if (target.https() && !target.hostIsLiteral()) {
             params.setServerNames(List.of(new SNIHostName(target.host())));
@@ -404,8 +406,13 @@ final class GuardedFetcher implements AutoCloseable {
      * connect timeout on class loading (measured: over a second on a busy 2-core machine).
      */
     void warmUp() {
+        trust.warmUp();
+        if (trust.problem() != null) {
+            LOG.error("certificate fetches: {}", trust.problem());
+            return;
+        }
         try {
-            SSLContext ctx = HostnameTrustManager.context(trust);
+            SSLContext ctx = HostnameTrustManager.context(trust.get());
             javax.net.ssl.SSLEngine engine = ctx.createSSLEngine("warm.up.invalid", 443);
             engine.setUseClientMode(true);
             engine.beginHandshake();
@@ -417,6 +424,11 @@ final class GuardedFetcher implements AutoCloseable {
         } catch (Exception | LinkageError e) {
             LOG.debug("TLS warm-up failed: {}", e.toString());
         }
+    }
+
+    /** Why this fetcher cannot make TLS connections (its trust store failed), or null. */
+    String problem() {
+        return trust.problem();
     }
 
     @Override

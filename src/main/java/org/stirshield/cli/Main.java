@@ -53,6 +53,16 @@ public final class Main implements Runnable {
         // serve is the command whose start-up counts (a restarted server must rejoin at once): its own model
         // only, not the model of every command and option (about a third of a second on a small machine)
         boolean serve = args.length > 0 && args[0].equals("serve");
+        ServeCommand plain = serve ? ServeCommand.parsePlain(java.util.Arrays.copyOfRange(args, 1, args.length)) : null;
+        if (plain != null) { // no picocli model at all for a plain serve command line
+            try {
+                return plain.call();
+            } catch (Exception ex) {
+                System.err.println("stirshield serve: " + describe(ex)); // as the execution exception handler below
+                System.err.flush();
+                return 2;
+            }
+        }
         CommandLine cl = serve ? new CommandLine(new ServeCommand()).setCommandName("stirshield serve")
                 : new CommandLine(new Main());
         // A usage error: its one line, a suggestion for a mistyped option or command, and how to get help;

@@ -47,6 +47,63 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "overrides metrics.listen (and enables metrics)")
     String metrics;
 
+    /**
+     * The command line parsed without picocli when it is plain: only {@code --config}, {@code --listen},
+     * {@code --audit}, {@code --metrics}, each at most once, as {@code --opt VALUE} or {@code --opt=VALUE} with a
+     * non-empty value that does not start with {@code -} or {@code @}. Anything else (help, version, a mistake, an
+     * {@code @file}) returns null and goes through picocli, which says what is wrong. picocli's classes are of a
+     * class-file version class-data sharing does not archive; building its model costs {@code serve} about a third
+     * of a second at start-up (ServeCommandTest checks that both parsers agree).
+     */
+    static ServeCommand parsePlain(String[] args) {
+        ServeCommand c = new ServeCommand();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a : a.substring(0, eq);
+            String value;
+            if (eq >= 0) {
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            if (value.isEmpty() || value.startsWith("-") || value.startsWith("@") || !seen.add(name)) {
+                return null;
+            }
+            switch (name) {
+                case "--config" -> c.config = Path.of(value);
+                case "--listen" -> c.listen = value;
+                case "--audit" -> c.audit = Path.of(value);
+                case "--metrics" -> c.metrics = value;
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The launcher's start-up training run ({@code -Dstirshield.startup.training=true} with {@code -XX:AOTCacheOutput}
+     * or {@code -XX:ArchiveClassesAtExit}): serve starts as always, waits until the TLS warm-up is done and the ES256
+     * provider is chosen, takes one connection, and stops cleanly, so the JVM
+     * writes its start-up cache from a quiet process.
+     */
+    static final String TRAINING = "stirshield.startup.training";
+
+    private static void train(AgiServer server) throws InterruptedException {
+        org.stirshield.passport.Es256.awaitFastest(java.time.Duration.ofMinutes(2));
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(server.address(), 5000);
+        } catch (java.io.IOException e) {
+            LOG.debug("training connection: {}", e.toString());
+        }
+        Thread.sleep(200); // the session sees the connection close
+    }
+
     @Override
     public Integer call() throws Exception {
         ServerSettings settings;
@@ -77,7 +134,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         StirShieldService service;
         try {
-            service = StirShieldService.start(prepared);
+            service = StirShieldService.open(prepared);
+            try {
+                service.startEndpoint(); // before the listener: /health/ready answers as soon as calls are accepted
+            } catch (java.io.IOException | RuntimeException e) {
+                service.close();
+                throw e;
+            }
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("stirshield serve: " + e.getMessage());
             return 1;
@@ -96,6 +159,7 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
             return 1;
         }
+        boolean training = Boolean.getBoolean(TRAINING);
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain
         Runnable drain = () -> {
@@ -105,6 +169,12 @@ final class ServeCommand implements Callable<Integer> {
             service.close();
             LOG.info("stopped ({}): {}", drained ? "drained" : "grace period over", server.stats());
         };
+        if (training) {
+            service.awaitTlsWarmUp(java.time.Duration.ofMinutes(2));
+            train(server);
+            drain.run();
+            return 0;
+        }
         // SIGTERM/SIGINT: this thread drains and the command returns 0 (systemd sees a clean stop)
         CountDownLatch stop = new CountDownLatch(1);
         if (TermSignal.install(stop::countDown)) {

@@ -21,13 +21,19 @@ final class ReadinessCheck implements HealthCheck {
     private final String trustDir;
     private final ReplayDetection replay;
     private final Supplier<String> auditProblem;
+    private final Supplier<String> fetchProblem;
     private volatile boolean draining;
     private volatile String lastReload = "ok";
 
-    /** @param auditProblem why audit records cannot be written now, or null ({@code AuditLog::degraded}) */
+    /**
+     * @param auditProblem why audit records cannot be written now, or null ({@code AuditLog::degraded})
+     * @param fetchProblem why no certificate can be fetched (the TLS trust store, built after start-up, failed), or
+     *     null
+     */
     ReadinessCheck(ReloadingPolicy policy, IntSupplier trustAnchors, String trustDir, ReplayDetection replay,
-            Supplier<String> auditProblem) {
+            Supplier<String> auditProblem, Supplier<String> fetchProblem) {
         this.policy = policy;
+        this.fetchProblem = fetchProblem;
         this.auditProblem = auditProblem;
         this.trustAnchors = trustAnchors;
         this.trustDir = trustDir;
@@ -49,7 +55,8 @@ final class ReadinessCheck implements HealthCheck {
         Policy p = policy.current();
         int anchors = trustAnchors.getAsInt();
         String audit = auditProblem.get();
-        boolean ready = !draining && p != null && anchors > 0 && audit == null;
+        String fetch = fetchProblem.get();
+        boolean ready = !draining && p != null && anchors > 0 && audit == null && fetch == null;
         StringBuilder b = new StringBuilder(ready ? "ready\n" : "not ready\n");
         if (draining) {
             b.append("draining: yes (SIGTERM: calls in flight finish, new calls go to the other instances)\n");
@@ -58,6 +65,9 @@ final class ReadinessCheck implements HealthCheck {
                 .append("; last reload ").append(lastReload).append('\n');
         b.append("trust_anchors: ").append(anchors > 0 ? anchors + " loaded"
                 : "none in " + trustDir + " (every signed call would fail)").append('\n');
+        if (fetch != null) {
+            b.append("certificate_fetch: ").append(fetch).append(" (every call needing a fetch fails)\n");
+        }
         b.append("replay: ").append(replay.describe()).append('\n');
         b.append("audit: ").append(audit == null ? "writing" : audit + " (records are counted as dropped)").append('\n');
         return new HealthCheck.Readiness(ready, b.toString());

@@ -164,10 +164,17 @@ public final class StirShieldService implements AutoCloseable {
     private final Path configFile;
     private final Reloader reloader;
     private final ReadinessCheck readiness;
+    private final DecisionRecorder recorder;
+    private final DecisionRecorder.Settings recorderSettings;
+    private final Thread tlsWarmUp;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
             ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader,
-            ReadinessCheck readiness) {
+            ReadinessCheck readiness, DecisionRecorder recorder, DecisionRecorder.Settings recorderSettings,
+            Thread tlsWarmUp) {
+        this.recorder = recorder;
+        this.recorderSettings = recorderSettings;
+        this.tlsWarmUp = tlsWarmUp;
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
@@ -228,14 +235,31 @@ public final class StirShieldService implements AutoCloseable {
         return start(prepare(o));
     }
 
-    /** Starts the service {@link #prepare} checked. */
+    /**
+     * Starts the service {@link #prepare} checked: {@link #open}, then its metrics endpoint.
+     */
     public static StirShieldService start(Prepared p) throws IOException {
+        StirShieldService s = open(p);
+        try {
+            s.startEndpoint();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /**
+     * Builds everything that decides calls (the screener can be used when this returns) without the metrics
+     * endpoint: {@code serve} starts {@link #startEndpoint()}, then the FastAGI listener.
+     */
+    public static StirShieldService open(Prepared p) throws IOException {
         VerifierSettings vs = p.verification;
         FetchSettings fs = p.certificates;
         List<AutoCloseable> started = new ArrayList<>();
         try {
             // Audit log, replay detection and metrics; closed last, so every decision is on record.
-            DecisionRecorder recorder = DecisionRecorder.start(p.recorder);
+            DecisionRecorder recorder = DecisionRecorder.open(p.recorder);
             started.add(recorder);
             recorder.auditLog().closeOnShutdownByOwner(); // close() drains it after the calls in flight
             Metrics metrics = recorder.metrics();
@@ -264,6 +288,9 @@ public final class StirShieldService implements AutoCloseable {
                     metrics.certificates());
             started.add(content);
             Verifier verifier = Verifier.create(vs, certificates, content, p.passportCacheEntries);
+            // the TLS trust store and client code, off the main thread but started now: the first calls after a
+            // restart may need a fetch, and a cold TLS set-up on a busy machine takes longer than their deadline
+            Thread tlsWarmUp = Thread.ofPlatform().name("stirshield-tls-warm-up").daemon().start(certificates::warmUp);
 
             ReloadingPolicy policy = p.policy;
             started.add(policy);
@@ -272,7 +299,8 @@ public final class StirShieldService implements AutoCloseable {
             policy.start();
 
             ReadinessCheck readiness = new ReadinessCheck(policy, () -> certificates.trustAnchors().size(),
-                    p.trust.trustDir().toString(), recorder.replay(), recorder.auditLog()::degraded);
+                    p.trust.trustDir().toString(), recorder.replay(), recorder.auditLog()::degraded,
+                    certificates::fetchProblem);
             metrics.bindHealth(readiness);
             LOG.info("verification ready: {} trust anchor(s) from {}, region {}, ES256 via {}, policy {}, audit {},"
                     + " replay {}", p.trust.anchors().size(), p.trust.trustDir(), vs.region(), verifier.cryptoProvider(),
@@ -287,11 +315,25 @@ public final class StirShieldService implements AutoCloseable {
                 reloader.listen();
             }
             return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, p.signer,
-                    configFile, reloader, readiness);
+                    configFile, reloader, readiness, recorder, p.recorder, tlsWarmUp);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
         }
+    }
+
+    /**
+     * Starts the metrics and health endpoint ({@code metrics:}; no-op when disabled).
+     *
+     * @throws IOException when its address cannot be bound (the message names {@code metrics.listen})
+     */
+    public void startEndpoint() throws IOException {
+        recorder.startEndpoint(recorderSettings);
+    }
+
+    /** Waits (at most {@code timeout}) until the TLS warm-up that {@link #open} started has finished. */
+    public void awaitTlsWarmUp(java.time.Duration timeout) throws InterruptedException {
+        tlsWarmUp.join(timeout);
     }
 
     /** The validator for a trust set: its anchors, its CRL files first, else the CRL Distribution Points. */

@@ -83,6 +83,7 @@ class PolicyFlipTest {
                 }));
             }
             long reloadsOk = 1;
+            try {
             for (int round = 0; round < 8; round++) {
                 for (String broken : BROKEN) {
                     replace(policy, broken);
@@ -92,7 +93,9 @@ class PolicyFlipTest {
                 reloadsOk++;
                 awaitProtectedEntries(service, round % 2 == 0 ? 0 : 1); // B, then A
             }
-            running.set(false);
+            } finally {
+                running.set(false); // a failure above must not leave the callers spinning (closing callers waits for them)
+            }
             for (Future<?> f : loops) {
                 f.get();
             }
