@@ -203,4 +203,54 @@ class StirShieldServiceTest {
                     p.summary() + ": policy '" + name + "' allows a call on an infrastructure error"));
         }
     }
+
+    /**
+     * The shipped sample policy with the real pipeline: a PASSporT whose x5u points at a dead certificate
+     * server (connection refused) cannot be verified (x5u_unreachable). For numbers whose policy rejects
+     * failed or unsigned calls (foreign-ministry, anti-fraud-callout), that call is rejected too: a dead x5u is
+     * no way past reject. The provincial department, which tags failures and unsigned calls, tags it.
+     */
+    @Test
+    void theSamplePolicyRejectsAProtectedCallWhoseX5uServerIsDead(@TempDir Path dir) throws Exception {
+        CertificateAuthority root = CertificateAuthority.root("Dead x5u Test STI-CA");
+        LeafCertificate leaf = root.issueLeaf(LeafSpec.spc("MX01"));
+        Files.createDirectories(dir.resolve("trust"));
+        Files.writeString(dir.resolve("trust/root.pem"), Pem.certificate(root.certificate()));
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        String x5u = "https://127.0.0.1:" + dead + "/sti.pem";
+        Path config = dir.resolve("stirshield.yaml");
+        Files.writeString(config, """
+                verification: {trust_dir: "%s", region: CN}
+                certificates: {allowed_ports: any, permit_cidrs: [127.0.0.0/8], connect_timeout: 5s, fetch_timeout: 10s}
+                policy: {file: "%s", watch: false}
+                audit: {file: "%s"}
+                metrics: {enabled: false}
+                """.formatted(dir.resolve("trust"), Path.of("asterisk-conf/policy.yaml").toAbsolutePath(),
+                dir.resolve("audit.jsonl")));
+        StirShieldService service = StirShieldService.start(
+                new StirShieldService.Options(config, ConfigValues.readYaml(config), null, null));
+        try {
+            // caller, the number signed, the agency, the expected action
+            List<List<String>> calls = List.of(
+                    List.of("+52 55 3686 5100", "525536865100", "SRE Mexico", "reject"),
+                    List.of("+86 96110", "8696110", "96110 Anti-Fraud Center", "reject"),
+                    List.of("+86 20 8311 0000", "862083110000", "Provincial Department (example)", "tag"));
+            int n = 0;
+            for (List<String> c : calls) {
+                String jws = PassportSigner.shaken(leaf.privateKey(), x5u, "A", c.get(1), List.of("8613800138000"),
+                        Instant.now().getEpochSecond(), null);
+                Decision d = service.screener().screen(new CallAttempt(c.get(0), "+8613800138000",
+                        List.of(PassportSigner.identityHeader(jws, x5u)), null, "carrier", "3." + n++, null),
+                        Deadline.in(Duration.ofSeconds(20)));
+                assertEquals(c.get(2), d.match() == null ? null : d.match().agency(), c.get(0));
+                assertEquals("x5u_unreachable", d.reason(), c.get(0) + ": " + d.reason());
+                assertEquals(c.get(3), d.action().token(), c.get(0) + ": the sample policy's on_infrastructure_error");
+            }
+        } finally {
+            service.close();
+        }
+    }
 }
