@@ -108,11 +108,12 @@ public final class Metrics implements AutoCloseable {
                 .help("Certificate cache lookups by result (hit, miss)")
                 .labelNames("result").register(registry);
         certFetches = Counter.builder().name("stirshield_cert_fetches")
-                .help("Fetches of x5u certificates and CRLs by type (x5u, crl) and result: ok, or why it failed "
-                        + "(timeout, unreachable, http_status, untrusted_chain, ...)")
+                .help("Fetches of x5u certificates, CRLs and RCD content by type (x5u, crl, rcd) and result: ok, or "
+                        + "why it failed (timeout, unreachable, http_status, too_large, untrusted_chain, ...)")
                 .labelNames("type", "result").register(registry);
         certFetchSeconds = Histogram.builder().name("stirshield_cert_fetch_duration_seconds")
-                .help("Time to fetch an x5u certificate chain or a CRL, by type (x5u, crl) and result (ok, failed)")
+                .help("Time to fetch an x5u certificate chain, a CRL or RCD content, by type (x5u, crl, rcd) and "
+                        + "result (ok, failed)")
                 .unit(Unit.SECONDS).labelNames("type", "result").classicOnly()
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10)
                 .register(registry);
@@ -309,8 +310,8 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * The certificate and CRL caches' listener: cache hits and misses, and one {@code stirshield_cert_fetches_total}
-     * count per fetch with its result. The URL is never a label: x5u values are chosen by callers (unbounded
+     * The certificate, CRL and RCD content caches' listener: certificate cache hits and misses, and one
+     * {@code stirshield_cert_fetches_total} count per fetch with its type and result. The URL is never a label: x5u values are chosen by callers (unbounded
      * cardinality); the audit records and the report break failures down by x5u host instead.
      */
     public CertificateEvents certificates() {

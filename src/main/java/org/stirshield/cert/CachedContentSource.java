@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * says), the address guard and DNS pinning, the connect and fetch timeouts and the call's deadline, a
  * size limit per item ({@code verification.rcd_max_bytes}). Cached like certificates: single flight per
  * URL, lifetime max(min_ttl, Cache-Control max-age / Expires) at most max_ttl, a failure remembered for
- * negative_ttl, total bytes bounded ({@code verification.rcd_cache_bytes}). Thread-safe.
+ * negative_ttl, total bytes bounded ({@code verification.rcd_cache_bytes}). Each fetch is reported to the
+ * {@link CertificateEvents} as {@link CertificateEvents.Fetch#RCD}. Thread-safe.
  */
 public final class CachedContentSource implements ContentSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CachedContentSource.class);
@@ -32,19 +33,21 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
 
     private final FetchSettings settings;
     private final GuardedFetcher fetcher;
+    private final CertificateEvents events;
     private final long maxBytes;
     private final Ticker ticker;
     private final Clock clock;
     private final ExecutorService executor;
     private final AsyncCache<String, Entry> cache;
 
-    CachedContentSource(FetchSettings settings, GuardedFetcher fetcher, long maxBytes, long cacheBytes, Ticker ticker,
-            Clock clock, ExecutorService executor) {
+    CachedContentSource(FetchSettings settings, GuardedFetcher fetcher, CertificateEvents events, long maxBytes,
+            long cacheBytes, Ticker ticker, Clock clock, ExecutorService executor) {
         if (maxBytes < 1 || cacheBytes < maxBytes) {
             throw new IllegalArgumentException("rcd_max_bytes must be >= 1 and rcd_cache_bytes >= rcd_max_bytes");
         }
         this.settings = settings;
         this.fetcher = fetcher;
+        this.events = events;
         this.maxBytes = maxBytes;
         this.ticker = ticker;
         this.clock = clock;
@@ -83,11 +86,16 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
         return e.body().clone();
     }
 
-    /** One fetch; never throws (a failure is an entry remembered for negative_ttl). */
+    /**
+     * One fetch, reported once to the events ({@code stirshield_cert_fetches_total{type="rcd"}}); never throws
+     * (a failure is an entry remembered for negative_ttl).
+     */
     private Entry load(String url) {
+        long t0 = System.nanoTime();
         try {
             GuardedFetcher.Response r = fetcher.fetch(url, UrlRules.Kind.CONTENT, maxBytes,
                     Deadline.in(settings.fetchTimeout()));
+            events.fetched(CertificateEvents.Fetch.RCD, null, Duration.ofNanos(System.nanoTime() - t0));
             Duration ttl = r.freshness(clock.instant()).orElse(Duration.ZERO);
             if (ttl.compareTo(settings.cache().minTtl()) < 0) {
                 ttl = settings.cache().minTtl();
@@ -97,10 +105,12 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
             }
             return new Entry(r.body(), null, null, ticker.read() + ttl.toNanos());
         } catch (CredentialException e) {
+            events.fetched(CertificateEvents.Fetch.RCD, e.failure(), Duration.ofNanos(System.nanoTime() - t0));
             LOG.info("RCD content {}: {} ({}); remembered for {}", Printable.of(url), e.failure(), e.getMessage(),
                     settings.cache().negativeTtl());
             return new Entry(null, e.failure(), e.getMessage(), ticker.read() + settings.cache().negativeTtl().toNanos());
         } catch (RuntimeException e) {
+            events.fetched(CertificateEvents.Fetch.RCD, CredentialFailure.UNREACHABLE, Duration.ofNanos(System.nanoTime() - t0));
             LOG.error("RCD content {}: unexpected failure", Printable.of(url), e);
             return new Entry(null, CredentialFailure.UNREACHABLE, "internal error: " + e,
                     ticker.read() + settings.cache().negativeTtl().toNanos());

@@ -62,14 +62,19 @@ public final class CertificateSources {
      * at shutdown.
      */
     public static CachedContentSource content(FetchSettings s, long maxBytes, long cacheBytes) {
-        return content(s, maxBytes, cacheBytes, GuardedFetcher.Resolver.SYSTEM, null);
+        return content(s, maxBytes, cacheBytes, CertificateEvents.NONE);
+    }
+
+    /** As {@link #content(FetchSettings, long, long)}, each fetch reported to {@code events} (type {@code rcd}). */
+    public static CachedContentSource content(FetchSettings s, long maxBytes, long cacheBytes, CertificateEvents events) {
+        return content(s, maxBytes, cacheBytes, GuardedFetcher.Resolver.SYSTEM, null, events);
     }
 
     static CachedContentSource content(FetchSettings s, long maxBytes, long cacheBytes, GuardedFetcher.Resolver resolver,
-            javax.net.ssl.TrustManager[] trust) {
+            javax.net.ssl.TrustManager[] trust, CertificateEvents events) {
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
-        return new CachedContentSource(s, fetcher(s, resolver, trust, GuardedFetcher.Trace.NONE, ex), maxBytes, cacheBytes,
-                Ticker.systemTicker(), Clock.systemUTC(), ex);
+        return new CachedContentSource(s, fetcher(s, resolver, trust, GuardedFetcher.Trace.NONE, ex), events, maxBytes,
+                cacheBytes, Ticker.systemTicker(), Clock.systemUTC(), ex);
     }
 
     /**

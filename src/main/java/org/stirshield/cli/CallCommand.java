@@ -66,6 +66,12 @@ final class CallCommand implements Callable<Integer> {
             + " GET FULL VARIABLE $${PJSIP_HEADER(read,Identity[,n])} with them instead")
     boolean viaVariable;
 
+    @Option(names = "--sip-header", paramLabel = "NAME: VALUE",
+            description = "a header of the INVITE, as Asterisk's $${PJSIP_HEADER(read,NAME[,n])} returns it to the"
+                    + " server's GET FULL VARIABLE (repeatable; the n-th one of a name is its n-th instance),"
+                    + " e.g. \"History-Info: <sip:+12155550111@pbx.example>;index=1\"")
+    List<String> sipHeaders = new ArrayList<>();
+
     @Option(names = "--timeout", defaultValue = "10s", description = "per-session socket timeout (default ${DEFAULT-VALUE})")
     String timeout;
 
@@ -93,14 +99,30 @@ final class CallCommand implements Callable<Integer> {
             System.err.println("stirshield call: --rate must not be negative");
             return 2;
         }
-        for (String v : concat(identity, extraArgs)) {
+        for (String v : concat(concat(identity, extraArgs), sipHeaders)) {
             if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
-                System.err.println("stirshield call: an --identity or --arg value must be one line");
+                System.err.println("stirshield call: an --identity, --arg or --sip-header value must be one line");
                 return 2;
             }
         }
         List<String> args = new ArrayList<>();
         Map<String, String> vars = new java.util.HashMap<>();
+        Map<String, Integer> instances = new java.util.HashMap<>();
+        for (String h : sipHeaders) {
+            int colon = h.indexOf(':');
+            String name = colon < 0 ? "" : h.substring(0, colon).strip();
+            if (!name.matches("[A-Za-z0-9-]+")) {
+                System.err.println("stirshield call: --sip-header must be NAME: VALUE, not " + h);
+                return 2;
+            }
+            for (String known : List.of("Identity", "From", "P-Asserted-Identity", "History-Info", "Diversion", "Call-ID")) {
+                if (known.equalsIgnoreCase(name)) {
+                    name = known; // header names are case-insensitive; the server asks with these spellings
+                }
+            }
+            int n = instances.merge(name, 1, Integer::sum);
+            vars.put("${PJSIP_HEADER(read," + name + (n == 1 ? "" : "," + n) + ")}", h.substring(colon + 1).strip());
+        }
         if (viaVariable) {
             for (int i = 0; i < identity.size(); i++) {
                 vars.put(i == 0 ? "${PJSIP_HEADER(read,Identity)}" : "${PJSIP_HEADER(read,Identity," + (i + 1) + ")}",

@@ -1,7 +1,6 @@
 package org.stirshield.passport;
 
 import java.util.Locale;
-import org.stirshield.verify.Reason;
 
 /**
  * One SIP Identity header field value (RFC 8224 §4):
@@ -28,10 +27,10 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
      */
     public static IdentityHeader parse(String value, int maxChars) throws PassportException {
         if (value == null) {
-            throw new PassportException(Reason.MALFORMED_IDENTITY, "empty Identity header");
+            throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "empty Identity header");
         }
         if (value.length() > maxChars) {
-            throw new PassportException(Reason.OVERSIZE, "Identity header longer than " + maxChars + " characters (HDR-09)");
+            throw new PassportException(ParseFailure.HEADER_TOO_LONG, "Identity header longer than " + maxChars + " characters (HDR-09)");
         }
         int n = value.length();
         int i = skipWs(value, 0);
@@ -41,7 +40,7 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
         }
         String token = value.substring(start, i).strip();
         if (token.isEmpty()) {
-            throw new PassportException(Reason.MALFORMED_IDENTITY, "empty Identity header (HDR-01)");
+            throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "empty Identity header (HDR-01)");
         }
         checkDigest(token);
         String info = null;
@@ -56,7 +55,7 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
             }
             String name = value.substring(nameStart, i).toLowerCase(Locale.ROOT);
             if (name.isEmpty()) {
-                throw new PassportException(Reason.MALFORMED_IDENTITY, "empty header parameter (HDR-03)");
+                throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "empty header parameter (HDR-03)");
             }
             i = skipWs(value, i);
             String pv = null;
@@ -66,7 +65,7 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
                 if (i < n && value.charAt(i) == '<') {
                     int close = value.indexOf('>', i + 1);
                     if (close < 0) {
-                        throw new PassportException(Reason.BAD_INFO, "unterminated <...> in parameter " + name);
+                        throw new PassportException(ParseFailure.INFO_PARAMETER, "unterminated <...> in parameter " + name);
                     }
                     pv = value.substring(i + 1, close);
                     bracketed = true;
@@ -90,7 +89,7 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
                         }
                     }
                     if (!closed) {
-                        throw new PassportException(Reason.MALFORMED_IDENTITY, "unterminated quoted value in parameter " + name);
+                        throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "unterminated quoted value in parameter " + name);
                     }
                     pv = sb.toString();
                 } else {
@@ -103,30 +102,30 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
                 i = skipWs(value, i);
             }
             if (i < n && value.charAt(i) != ';') {
-                throw new PassportException(Reason.MALFORMED_IDENTITY, "unexpected character after parameter " + name);
+                throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "unexpected character after parameter " + name);
             }
             switch (name) {
                 case "info" -> {
                     if (info != null) {
-                        throw new PassportException(Reason.MALFORMED_IDENTITY, "repeated info parameter (HDR-03)");
+                        throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "repeated info parameter (HDR-03)");
                     }
                     if (pv == null || !bracketed) {
-                        throw new PassportException(Reason.BAD_INFO, "info is not written <absoluteURI> (HDR-01)");
+                        throw new PassportException(ParseFailure.INFO_PARAMETER, "info is not written <absoluteURI> (HDR-01)");
                     }
                     if (!hasScheme(pv) || hasWsOrCtl(pv)) {
-                        throw new PassportException(Reason.BAD_INFO, "info is not an absolute URI (HDR-01)");
+                        throw new PassportException(ParseFailure.INFO_PARAMETER, "info is not an absolute URI (HDR-01)");
                     }
                     info = pv;
                 }
                 case "alg" -> {
                     if (alg != null) {
-                        throw new PassportException(Reason.MALFORMED_IDENTITY, "repeated alg parameter (HDR-03)");
+                        throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "repeated alg parameter (HDR-03)");
                     }
                     alg = pv == null ? "" : pv;
                 }
                 case "ppt" -> {
                     if (ppt != null) {
-                        throw new PassportException(Reason.MALFORMED_IDENTITY, "repeated ppt parameter (HDR-03)");
+                        throw new PassportException(ParseFailure.IDENTITY_SYNTAX, "repeated ppt parameter (HDR-03)");
                     }
                     ppt = pv == null ? "" : pv;
                 }
@@ -136,7 +135,7 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
             }
         }
         if (info == null) {
-            throw new PassportException(Reason.BAD_INFO, "info parameter missing (HDR-01)");
+            throw new PassportException(ParseFailure.INFO_PARAMETER, "info parameter missing (HDR-01)");
         }
         return new IdentityHeader(token, info, alg, ppt);
     }
@@ -156,17 +155,17 @@ public record IdentityHeader(String token, String info, String alg, String ppt) 
                     secondDot = k;
                 }
             } else if (!Base64Url.isAlphabet(c)) {
-                throw new PassportException(Reason.MALFORMED_TOKEN, "Identity digest has a character outside base64url (HDR-02)");
+                throw new PassportException(ParseFailure.TOKEN_ENCODING, "Identity digest has a character outside base64url (HDR-02)");
             }
         }
         if (dots != 2) {
-            throw new PassportException(Reason.MALFORMED_TOKEN, "PASSporT does not have 3 segments (HDR-02)");
+            throw new PassportException(ParseFailure.TOKEN_ENCODING, "PASSporT does not have 3 segments (HDR-02)");
         }
         boolean headerEmpty = firstDot == 0;
         boolean payloadEmpty = secondDot == firstDot + 1;
         boolean sigEmpty = secondDot == token.length() - 1;
         if (sigEmpty || headerEmpty != payloadEmpty) {
-            throw new PassportException(Reason.MALFORMED_TOKEN, "PASSporT segments must be h.p.s or ..s (HDR-02)");
+            throw new PassportException(ParseFailure.TOKEN_ENCODING, "PASSporT segments must be h.p.s or ..s (HDR-02)");
         }
     }
 

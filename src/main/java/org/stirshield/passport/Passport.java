@@ -18,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.stirshield.verify.Reason;
 
 /**
  * A decoded PASSporT (RFC 8225): its protected header and claims as parsed by a strict JSON parser,
@@ -53,13 +52,13 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
         int d1 = token.indexOf('.');
         int d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
         if (d1 <= 0 || d2 <= d1 + 1 || d2 == token.length() - 1 || token.indexOf('.', d2 + 1) >= 0) {
-            throw new PassportException(Reason.MALFORMED_TOKEN, "PASSporT is not h.p.s (HDR-02)");
+            throw new PassportException(ParseFailure.TOKEN_ENCODING, "PASSporT is not h.p.s (HDR-02)");
         }
         byte[] h = Base64Url.decode(token, 0, d1);
         byte[] p = Base64Url.decode(token, d1 + 1, d2);
         byte[] s = Base64Url.decode(token, d2 + 1, token.length());
         if (h == null || p == null || s == null) {
-            throw new PassportException(Reason.MALFORMED_TOKEN, "segment is not canonical unpadded base64url (PPT-01)");
+            throw new PassportException(ParseFailure.TOKEN_ENCODING, "segment is not canonical unpadded base64url (PPT-01)");
         }
         return new Passport(object(h, "header"), object(p, "claims"), token.substring(0, d2), s, false);
     }
@@ -73,7 +72,7 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
             throws PassportException {
         byte[] s = Base64Url.decode(signatureSegment);
         if (s == null) {
-            throw new PassportException(Reason.MALFORMED_TOKEN, "signature is not canonical unpadded base64url (PPT-01)");
+            throw new PassportException(ParseFailure.TOKEN_ENCODING, "signature is not canonical unpadded base64url (PPT-01)");
         }
         Map<String, Object> header = new TreeMap<>();
         header.put("alg", "ES256");
@@ -92,7 +91,7 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
             String input = Base64Url.encode(h) + "." + Base64Url.encode(p);
             return new Passport(object(h, "header"), object(p, "claims"), input, s, true);
         } catch (JsonProcessingException e) {
-            throw new PassportException(Reason.MALFORMED_JSON, "cannot rebuild compact form");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, "cannot rebuild compact form");
         }
     }
 
@@ -104,15 +103,15 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
         try (JsonParser parser = STRICT.createParser(json)) {
             JsonNode node = STRICT.readTree(parser);
             if (node == null) {
-                throw new PassportException(Reason.MALFORMED_JSON, what + " is empty");
+                throw new PassportException(ParseFailure.JSON_SYNTAX, what + " is empty");
             }
             return node;
         } catch (StreamConstraintsException e) {
-            throw new PassportException(Reason.MALFORMED_JSON, what + " JSON exceeds a parser limit (PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " JSON exceeds a parser limit (PPT-13)");
         } catch (JsonProcessingException e) {
-            throw new PassportException(Reason.MALFORMED_JSON, what + " is not strict JSON (PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " is not strict JSON (PPT-13)");
         } catch (IOException | RuntimeException | StackOverflowError e) {
-            throw new PassportException(Reason.MALFORMED_JSON, what + " is not valid JSON (PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " is not valid JSON (PPT-13)");
         }
     }
 
@@ -121,18 +120,18 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
         try (JsonParser parser = STRICT.createParser(json)) {
             node = STRICT.readTree(parser);
         } catch (StreamConstraintsException e) {
-            throw new PassportException(Reason.MALFORMED_JSON, what + " JSON exceeds a parser limit (PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " JSON exceeds a parser limit (PPT-13)");
         } catch (JsonProcessingException e) {
             String m = String.valueOf(e.getOriginalMessage());
             if (m.startsWith("Duplicate field") || m.contains("Duplicate field")) {
-                throw new PassportException(Reason.DUPLICATE_MEMBER, what + " JSON has a duplicate member (PPT-11)");
+                throw new PassportException(ParseFailure.DUPLICATE_JSON_MEMBER, what + " JSON has a duplicate member (PPT-11)");
             }
-            throw new PassportException(Reason.MALFORMED_JSON, what + " is not strict JSON (PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " is not strict JSON (PPT-13)");
         } catch (IOException | RuntimeException | StackOverflowError e) {
-            throw new PassportException(Reason.MALFORMED_JSON, what + " is not valid JSON (PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " is not valid JSON (PPT-13)");
         }
         if (!(node instanceof ObjectNode obj)) {
-            throw new PassportException(Reason.MALFORMED_JSON, what + " is not a JSON object (PPT-02, PPT-13)");
+            throw new PassportException(ParseFailure.JSON_SYNTAX, what + " is not a JSON object (PPT-02, PPT-13)");
         }
         return obj;
     }

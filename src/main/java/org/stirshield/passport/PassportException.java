@@ -1,17 +1,15 @@
 package org.stirshield.passport;
 
-import org.stirshield.verify.Reason;
-
-/** An Identity header or PASSporT failed a check; {@link #reason()} is the reason class (docs/requirements.md, response codes). */
+/** An Identity header or PASSporT failed to parse; {@link #failure()} says what failed. */
 public final class PassportException extends Exception {
-    private final Reason reason;
+    private final ParseFailure failure;
 
-    public PassportException(Reason reason, String message) {
+    public PassportException(ParseFailure failure, String message) {
         super(message, null, false, false);
-        this.reason = reason;
+        this.failure = failure;
     }
 
-    public Reason reason() {
-        return reason;
+    public ParseFailure failure() {
+        return failure;
     }
 }

@@ -260,7 +260,8 @@ public final class StirShieldService implements AutoCloseable {
             metrics.bindCertificateExpiry("pinned", certificates::pinnedNotAfter);
             metrics.bindCertificateExpiry("signer", certificates::cachedNotAfter);
             // RCD-01: content that rcdi digests cover, through the same guarded fetcher settings (https only).
-            CachedContentSource content = CertificateSources.content(fs, vs.rcdMaxBytes(), vs.rcdCacheBytes());
+            CachedContentSource content = CertificateSources.content(fs, vs.rcdMaxBytes(), vs.rcdCacheBytes(),
+                    metrics.certificates());
             started.add(content);
             Verifier verifier = Verifier.create(vs, certificates, content, p.passportCacheEntries);
 

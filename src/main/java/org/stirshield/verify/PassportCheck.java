@@ -117,7 +117,7 @@ final class PassportCheck {
                 p = Passport.decode(h.token());
             }
         } catch (PassportException e) {
-            return o.fail(Stage.DECODE, e.reason(), e.getMessage());
+            return o.fail(Stage.DECODE, Reason.of(e.failure()), e.getMessage());
         }
         o.passport = p;
         if (!"passport".equals(p.headerString("typ"))) {

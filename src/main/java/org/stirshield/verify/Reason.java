@@ -1,5 +1,7 @@
 package org.stirshield.verify;
 
+import org.stirshield.passport.ParseFailure;
+
 /**
  * Why a call did not verify: the fine-grained reason classes of docs/requirements.md (response codes) with the
  * SIP status code and reason phrase of RFC 8224 §6.2.2 / §13 and ATIS-1000074 §5.3.2.
@@ -136,6 +138,21 @@ public enum Reason {
      */
     public boolean infrastructure() {
         return infrastructure;
+    }
+
+    /**
+     * The reason a parse failure of the Identity header or PASSporT gives a call: the one place where the
+     * passport package's {@link ParseFailure} codes become verdict reasons.
+     */
+    public static Reason of(ParseFailure failure) {
+        return switch (failure) {
+            case IDENTITY_SYNTAX -> MALFORMED_IDENTITY;
+            case HEADER_TOO_LONG -> OVERSIZE;
+            case INFO_PARAMETER -> BAD_INFO;
+            case TOKEN_ENCODING -> MALFORMED_TOKEN;
+            case JSON_SYNTAX -> MALFORMED_JSON;
+            case DUPLICATE_JSON_MEMBER -> DUPLICATE_MEMBER;
+        };
     }
 
     public static Reason fromCode(String code) {

@@ -168,7 +168,7 @@ public final class Verifier {
             verified.put(value, memo);
         }
         if (memo.parseError != null) {
-            o.fail(Stage.PARSE, memo.parseError.reason(), memo.parseError.getMessage());
+            o.fail(Stage.PARSE, Reason.of(memo.parseError.failure()), memo.parseError.getMessage());
             return;
         }
         IdentityHeader h = memo.header;

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +71,21 @@ class CallCommandTest {
 
         Run none = cli("call", "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN);
         assertTrue(none.out().startsWith("STIR_STATUS=NO_IDENTITY\nSTIR_ACTION=reject\n"), none.out());
+    }
+
+    @Test
+    void sipHeadersAnswerTheServersGetFullVariable() {
+        String h1 = "<sip:+8613800138001@pbx.example;user=phone>;index=1";
+        String h2 = "<sip:+8613800138000@mobile.example;user=phone>;index=1.1;mp=1";
+        Run r = cli("call", "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to", Scenarios.CALLED_TN,
+                "--identity", Scenarios.genuine(), "--sip-header", "history-info: " + h1, "--sip-header", "History-Info:" + h2,
+                "--sip-header", "Call-ID: abc@203.0.113.7", "--sip-header", "P-Asserted-Identity: <tel:+861012308>");
+        assertEquals(0, r.rc(), r.out());
+        org.stirshield.verify.SipRequest sip = scenarios.seen.peek().sip();
+        assertEquals(List.of(h1, h2), sip.historyInfo());
+        assertEquals("abc@203.0.113.7", sip.callId());
+        assertEquals(List.of("<tel:+861012308>"), sip.assertedIdentities());
+        assertEquals(2, cli("call", "--server", serverArg(), "--from", "1", "--to", "2", "--sip-header", "no colon").rc());
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM to a real {@code serve} process while 500 calls are in flight (each waiting for a certificate from a
  * server that accepts and never answers, so each lasts until its decision deadline). Every call is either answered
  * (STIR_STATUS and STIR_ACTION set) or cleanly refused (the connection is refused or closed before the server has
- * read anything); none is left half-done; every answered call is in the audit file once, after the process exits.
+ * read anything); none is left half-done; every answered call is in the audit file once, after the process exits, and the
+ * drained process exits 0 (143, 128 + SIGTERM, is a failure to systemd).
  */
 class SigtermUnderLoadTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,6 +99,7 @@ class SigtermUnderLoadTest {
                     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "serve stopped");
                     String text = ServeProcess.read(log);
                     assertTrue(text.contains("stopped (drained)"), text);
+                    assertEquals(0, p.exitValue(), "a clean drain exits 0 (systemd must not see a failure): " + text);
                     assertTrue(answered > 0, "calls in flight at SIGTERM were answered: " + answered + "/" + refused);
                     assertEquals(calls, answered + refused);
                     Set<String> recorded = new HashSet<>();

@@ -66,6 +66,8 @@ class MetricsTest {
             events.fetched(CertificateEvents.Fetch.X5U, CredentialFailure.TIMEOUT, Duration.ofMillis(1500));
             events.fetched(CertificateEvents.Fetch.X5U, CredentialFailure.UNTRUSTED_CHAIN, Duration.ofMillis(40));
             events.fetched(CertificateEvents.Fetch.CRL, CredentialFailure.UNREACHABLE, Duration.ofMillis(5));
+            events.fetched(CertificateEvents.Fetch.RCD, null, Duration.ofMillis(20));
+            events.fetched(CertificateEvents.Fetch.RCD, CredentialFailure.TOO_LARGE, Duration.ofMillis(20));
             m.bindAgi(() -> 1, () -> new Metrics.AgiCounts(5, 2, 1, 1)); // what serve binds: the server's counters
             m.policyReloaded(true);
             m.policyReloaded(false);
@@ -76,6 +78,9 @@ class MetricsTest {
             assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"timeout\",type=\"x5u\"}"));
             assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"untrusted_chain\",type=\"x5u\"}"));
             assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"unreachable\",type=\"crl\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"ok\",type=\"rcd\"}"));
+            assertEquals(1.0, value(body, "stirshield_cert_fetches_total{result=\"too_large\",type=\"rcd\"}"));
+            assertEquals(0.0, value(body, "stirshield_cert_fetches_total{result=\"timeout\",type=\"rcd\"}"), "initialised at 0");
             assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"ok\",type=\"x5u\",le=\"0.05\"}"));
             assertEquals(1.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",type=\"x5u\",le=\"1.0\"}"));
             assertEquals(2.0, value(body, "stirshield_cert_fetch_duration_seconds_bucket{result=\"failed\",type=\"x5u\",le=\"2.0\"}"));

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.stirshield.verify.Reason;
 
 /** RFC 8224 §4 Identity header parsing: HDR-01..05, HDR-09. */
 class IdentityHeaderTest {
     private static final String T = "eyJh.eyJi.c2ln";
 
-    private static Reason fails(String v) {
-        return assertThrows(PassportException.class, () -> IdentityHeader.parse(v, 8192)).reason();
+    private static ParseFailure fails(String v) {
+        return assertThrows(PassportException.class, () -> IdentityHeader.parse(v, 8192)).failure();
     }
 
     @Test
@@ -39,28 +38,28 @@ class IdentityHeaderTest {
 
     @Test
     void hdr01InfoRules() {
-        assertEquals(Reason.BAD_INFO, fails(T));
-        assertEquals(Reason.BAD_INFO, fails(T + ";info=https://a.example/c.pem"));
-        assertEquals(Reason.BAD_INFO, fails(T + ";info=\"https://a.example/c.pem\""));
-        assertEquals(Reason.BAD_INFO, fails(T + ";info=<a.example/c.pem>"));
-        assertEquals(Reason.BAD_INFO, fails(T + ";info=<https://a.example/c pem>"));
-        assertEquals(Reason.BAD_INFO, fails(T + ";info=<https://a.example/c.pem"));
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(""));
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(";info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(T + ";;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(T + ";info=<https://a/>;ppt=\"shaken"));
+        assertEquals(ParseFailure.INFO_PARAMETER, fails(T));
+        assertEquals(ParseFailure.INFO_PARAMETER, fails(T + ";info=https://a.example/c.pem"));
+        assertEquals(ParseFailure.INFO_PARAMETER, fails(T + ";info=\"https://a.example/c.pem\""));
+        assertEquals(ParseFailure.INFO_PARAMETER, fails(T + ";info=<a.example/c.pem>"));
+        assertEquals(ParseFailure.INFO_PARAMETER, fails(T + ";info=<https://a.example/c pem>"));
+        assertEquals(ParseFailure.INFO_PARAMETER, fails(T + ";info=<https://a.example/c.pem"));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(""));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(";info=<https://a/>"));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(T + ";;info=<https://a/>"));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(T + ";info=<https://a/>;ppt=\"shaken"));
     }
 
     @Test
     void hdr02DigestSyntax() {
-        assertEquals(Reason.MALFORMED_TOKEN, fails("foo;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails("a.b;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails("a.b.c.d;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails("a.b.;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails(".b.c;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails("a..c;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails("a=.b.c;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails("o=<https://a/>;alg=ES256;ppt=\"shaken\""));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("foo;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("a.b;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("a.b.c.d;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("a.b.;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails(".b.c;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("a..c;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("a=.b.c;info=<https://a/>"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails("o=<https://a/>;alg=ES256;ppt=\"shaken\""));
     }
 
     @Test
@@ -71,14 +70,14 @@ class IdentityHeaderTest {
 
     @Test
     void hdr03RepeatedParams() {
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(T + ";info=<https://a/>;info=<https://a/>"));
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(T + ";info=<https://a/>;alg=ES256;ALG=ES256"));
-        assertEquals(Reason.MALFORMED_IDENTITY, fails(T + ";info=<https://a/>;ppt=shaken;Ppt=shaken"));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(T + ";info=<https://a/>;info=<https://a/>"));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(T + ";info=<https://a/>;alg=ES256;ALG=ES256"));
+        assertEquals(ParseFailure.IDENTITY_SYNTAX, fails(T + ";info=<https://a/>;ppt=shaken;Ppt=shaken"));
     }
 
     @Test
     void hdr09Oversize() {
-        assertEquals(Reason.OVERSIZE, assertThrows(PassportException.class,
-                () -> IdentityHeader.parse("a".repeat(100) + ".b.c;info=<https://a/>", 64)).reason());
+        assertEquals(ParseFailure.HEADER_TOO_LONG, assertThrows(PassportException.class,
+                () -> IdentityHeader.parse("a".repeat(100) + ".b.c;info=<https://a/>", 64)).failure());
     }
 }

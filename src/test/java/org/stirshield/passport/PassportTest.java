@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.stirshield.verify.Reason;
 
 /** PASSporT decoding: PPT-01, PPT-02, PPT-11, PPT-13, HDR-10 rebuild. */
 class PassportTest {
@@ -16,8 +15,8 @@ class PassportTest {
         return Base64Url.encode(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Reason fails(String token) {
-        return assertThrows(PassportException.class, () -> Passport.decode(token)).reason();
+    private static ParseFailure fails(String token) {
+        return assertThrows(PassportException.class, () -> Passport.decode(token)).failure();
     }
 
     @Test
@@ -30,7 +29,7 @@ class PassportTest {
         assertNull(Base64Url.decode("QR")); // "QQ" is canonical for 'A'
         assertNotNull(Base64Url.decode("QQ"));
         assertNull(Base64Url.decode("Q"));
-        assertEquals(Reason.MALFORMED_TOKEN, fails(b("{}") + "=." + b("{}") + ".AAAA"));
+        assertEquals(ParseFailure.TOKEN_ENCODING, fails(b("{}") + "=." + b("{}") + ".AAAA"));
     }
 
     @Test
@@ -45,21 +44,21 @@ class PassportTest {
 
     @Test
     void ppt11Duplicates() {
-        assertEquals(Reason.DUPLICATE_MEMBER, fails(b("{\"a\":1,\"a\":2}") + "." + b("{}") + ".AAAA"));
-        assertEquals(Reason.DUPLICATE_MEMBER, fails(b("{}") + "." + b("{\"o\":{\"t\":1,\"t\":1}}") + ".AAAA"));
+        assertEquals(ParseFailure.DUPLICATE_JSON_MEMBER, fails(b("{\"a\":1,\"a\":2}") + "." + b("{}") + ".AAAA"));
+        assertEquals(ParseFailure.DUPLICATE_JSON_MEMBER, fails(b("{}") + "." + b("{\"o\":{\"t\":1,\"t\":1}}") + ".AAAA"));
     }
 
     @Test
     void ppt13StrictJson() {
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}x") + "." + b("{}") + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}{}") + "." + b("{}") + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("\"s\"") + "." + b("{}") + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}") + "." + b("{\"a\":" + "[".repeat(33) + "]".repeat(33) + "}") + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}") + "." + b("[".repeat(100_000)) + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}") + "." + b("{a:1}") + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}") + "." + b("{\"a\":NaN}") + ".AAAA"));
-        assertEquals(Reason.MALFORMED_JSON, fails(b("{}") + "." + b("") + ".AAAA").equals(Reason.MALFORMED_TOKEN)
-                ? Reason.MALFORMED_JSON : fails(b("{}") + "." + b(" ") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}x") + "." + b("{}") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}{}") + "." + b("{}") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("\"s\"") + "." + b("{}") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}") + "." + b("{\"a\":" + "[".repeat(33) + "]".repeat(33) + "}") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}") + "." + b("[".repeat(100_000)) + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}") + "." + b("{a:1}") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}") + "." + b("{\"a\":NaN}") + ".AAAA"));
+        assertEquals(ParseFailure.JSON_SYNTAX, fails(b("{}") + "." + b("") + ".AAAA").equals(ParseFailure.TOKEN_ENCODING)
+                ? ParseFailure.JSON_SYNTAX : fails(b("{}") + "." + b(" ") + ".AAAA"));
     }
 
     @Test
