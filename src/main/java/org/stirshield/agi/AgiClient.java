@@ -125,14 +125,24 @@ public final class AgiClient {
         List<String> unreachable = new ArrayList<>();
         Result last = new Result(false, List.of(), Map.of(), "no server to try");
         for (InetSocketAddress server : servers) {
+            if (server.isUnresolved()) { // as Asterisk: a name that does not resolve is skipped, the next one tried
+                unreachable.add(hostPort(server) + ": cannot resolve");
+                last = new Result(false, List.of(), Map.of(), hostPort(server) + ": cannot resolve");
+                continue;
+            }
             Attempt a = attempt(server, null, calls.apply(server), timeout);
             if (a.reached()) {
                 return new Failover(a.result(), server, unreachable);
             }
-            unreachable.add(server.getAddress().getHostAddress() + ":" + server.getPort() + " (" + a.result().error() + ")");
+            unreachable.add(hostPort(server) + " (" + a.result().error() + ")");
             last = a.result();
         }
         return new Failover(last, null, unreachable);
+    }
+
+    /** {@code IP:PORT}, or {@code HOST:PORT} for an address that did not resolve. */
+    public static String hostPort(InetSocketAddress a) {
+        return (a.isUnresolved() ? a.getHostString() : a.getAddress().getHostAddress()) + ":" + a.getPort();
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>A text value a spreadsheet would turn into a number or date ({@code +525536865100} into 5.26E+11, the
  *       SPC {@code 0666} into 666, the unique id {@code 1763900000.42} into 1763900000.4) starts with
- *       {@code '}, which Excel and Google Sheets take as "this is text" and do not show.</li>
+ *       {@code '}: a spreadsheet opening the CSV keeps the cell as text and shows the {@code '} (it hides one
+ *       only when typed into a cell).</li>
  *   <li>Formula injection: a value from a call that starts with {@code = + - @}, TAB or CR (a caller "number"
  *       like {@code =HYPERLINK(...)}) starts with {@code '} too, so it is shown, never evaluated.</li>
  * </ul>

@@ -34,7 +34,7 @@ final class AgiTargets {
     record Target(InetSocketAddress address, String script, String request) {
         @Override
         public String toString() {
-            return address.getAddress().getHostAddress() + ":" + address.getPort();
+            return org.stirshield.agi.AgiClient.hostPort(address);
         }
     }
 
@@ -76,8 +76,8 @@ final class AgiTargets {
         if (lower.startsWith("agi://")) {
             int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
             List<Target> out = new ArrayList<>();
-            for (InetAddress ip : addresses(uri.getHost(), dns)) {
-                out.add(new Target(new InetSocketAddress(ip, port), script, value));
+            for (InetSocketAddress a : addresses(uri.getHost(), port, dns)) {
+                out.add(new Target(a, script, value));
             }
             return out;
         }
@@ -87,8 +87,8 @@ final class AgiTargets {
         }
         List<Target> out = new ArrayList<>();
         for (Srv srv : srv(uri.getHost(), dns)) {
-            for (InetAddress ip : addresses(srv.target(), dns)) {
-                out.add(new Target(new InetSocketAddress(ip, srv.port()), script, value));
+            for (InetSocketAddress a : addresses(srv.target(), srv.port(), dns)) {
+                out.add(new Target(a, script, value));
             }
         }
         return out;
@@ -150,28 +150,32 @@ final class AgiTargets {
         return out;
     }
 
-    private static List<InetAddress> addresses(String host, String dns) throws IOException {
+    /**
+     * The addresses of {@code host}; one unresolved address when it has none, so that the caller reports
+     * "HOST:PORT: cannot resolve" and tries the next target, as Asterisk does.
+     */
+    private static List<InetSocketAddress> addresses(String host, int port, String dns) throws IOException {
+        List<InetSocketAddress> out = new ArrayList<>();
         if (dns == null || isLiteral(host)) {
             try {
-                return List.of(InetAddress.getAllByName(host));
+                for (InetAddress ip : InetAddress.getAllByName(host)) {
+                    out.add(new InetSocketAddress(ip, port));
+                }
             } catch (UnknownHostException e) {
-                throw new IOException("DNS: cannot resolve " + host + ": " + e.getMessage());
+                return List.of(InetSocketAddress.createUnresolved(host, port));
             }
+            return out;
         }
-        List<InetAddress> out = new ArrayList<>();
         for (String type : List.of("A", "AAAA")) {
             try {
                 for (String a : lookup(host, type, dns)) {
-                    out.add(InetAddress.getByName(a.trim()));
+                    out.add(new InetSocketAddress(InetAddress.getByName(a.trim()), port));
                 }
             } catch (IOException e) {
                 // no record of this type
             }
         }
-        if (out.isEmpty()) {
-            throw new IOException("DNS: no A/AAAA record for " + host + where(dns));
-        }
-        return out;
+        return out.isEmpty() ? List.of(InetSocketAddress.createUnresolved(host, port)) : out;
     }
 
     private static boolean isLiteral(String host) {

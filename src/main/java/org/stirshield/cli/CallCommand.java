@@ -1,11 +1,16 @@
 package org.stirshield.cli;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +24,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./stirshield call}: plays Asterisk for one call against a running {@code serve} and prints the
  * channel variables it was told to set, one {@code NAME=value} a line in the order set. With
- * {@code --repeat N --concurrency C [--rate R]} it is a load tool and prints sessions/s and latencies instead
- * (each call with its own {@code agi_uniqueid}, as Asterisk gives each channel).
+ * {@code --repeat N --concurrency C [--rate R]} it is a load tool and prints sessions/s and latencies instead.
+ *
+ * <p>Each call has its own {@code agi_uniqueid} ({@code EPOCH.SEQ}, as Asterisk gives each channel), a SIP Call-ID
+ * and a source address, which it answers when the server reads them ({@code GET FULL VARIABLE
+ * ${PJSIP_HEADER(read,Call-ID)}}, {@code ${CHANNEL(pjsip,remote_addr)}}), as Asterisk does for the recommended
+ * dialplan: so every audit record it causes has its own unique_id, sip_call_id and source.
  *
  * <p>{@code --server} may be repeated and may be {@code hagi://NAME}: the servers are tried in order the way
  * Asterisk's {@code hagi://} does (DNS SRV {@code _agi._tcp.NAME}, lowest priority first), the next one only
@@ -81,6 +90,22 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "1", description = "sessions in flight at once")
     int concurrency;
 
+    @Option(names = "--call-id", paramLabel = "CALL-ID", description = "the INVITE's SIP Call-ID the server reads"
+            + " (default: the --sip-header Call-ID if given, else a new random one per call; with --repeat,"
+            + " CALL-ID-1, CALL-ID-2, ...)")
+    String callId;
+
+    @Option(names = "--source", paramLabel = "ADDRESS:PORT", description = "the address the INVITE came from, as"
+            + " $${CHANNEL(pjsip,remote_addr)} gives it (default: this machine's address towards the server, port 5060)")
+    String source;
+
+    /** The per-call sequence of agi_uniqueid: from a start of this process's own, so two runs never share an id. */
+    private static final AtomicLong SEQUENCE = new AtomicLong(ProcessHandle.current().pid() * 1_000_000L);
+
+    /** What {@code GET FULL VARIABLE} answers for the Call-ID and the source address (the server's expressions). */
+    static final String CALL_ID_VARIABLE = "${PJSIP_HEADER(read,Call-ID)}";
+    static final String SOURCE_VARIABLE = "${CHANNEL(pjsip,remote_addr)}";
+
     @Override
     public Integer call() throws Exception {
         Duration t;
@@ -97,6 +122,16 @@ final class CallCommand implements Callable<Integer> {
         }
         if (rate < 0) {
             System.err.println("stirshield call: --rate must not be negative");
+            return 2;
+        }
+        if (callId != null && !callId.matches("[\\x21-\\x7e]{1,200}")) {
+            System.err.println("stirshield call: --call-id '" + callId + "': a SIP Call-ID is 1 to 200 visible"
+                    + " characters, no spaces");
+            return 2;
+        }
+        if (source != null && !source.matches("(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}")) {
+            System.err.println("stirshield call: --source '" + source + "': expected IPv4:PORT or [IPv6]:PORT,"
+                    + " e.g. 203.0.113.7:5060");
             return 2;
         }
         for (String v : concat(concat(identity, extraArgs), sipHeaders)) {
@@ -133,7 +168,7 @@ final class CallCommand implements Callable<Integer> {
         }
         args.addAll(extraArgs);
         if (repeat <= 1) {
-            Placed p = place(args, vars, null, t);
+            Placed p = place(args, vars, uniqueId(), callId == null ? UUID.randomUUID().toString() : callId, t);
             if (p.error() != null) {
                 System.err.println("stirshield call: " + p.error());
                 return 1;
@@ -158,12 +193,18 @@ final class CallCommand implements Callable<Integer> {
     private record Placed(AgiClient.Failover failover, String error) {
     }
 
+    /** A new agi_uniqueid, {@code EPOCH.SEQ} as Asterisk makes them. */
+    static String uniqueId() {
+        return System.currentTimeMillis() / 1000 + "." + SEQUENCE.incrementAndGet();
+    }
+
     /**
      * Resolves the servers (SRV included, each call anew, as Asterisk does) and places one call through them.
      *
-     * @param uniqueId the call's agi_uniqueid, or null for the default
+     * @param uniqueId the call's agi_uniqueid
+     * @param sipCallId the call's SIP Call-ID
      */
-    private Placed place(List<String> args, Map<String, String> vars, String uniqueId, Duration t) {
+    private Placed place(List<String> args, Map<String, String> vars, String uniqueId, String sipCallId, Duration t) {
         List<AgiTargets.Target> targets;
         try {
             targets = AgiTargets.resolve(servers, script, dns);
@@ -174,11 +215,32 @@ final class CallCommand implements Callable<Integer> {
         targets.forEach(x -> byAddress.putIfAbsent(x.address(), x));
         AgiClient.Failover f = AgiClient.runFailover(List.copyOf(byAddress.keySet()), a -> {
             AgiTargets.Target x = byAddress.get(a);
-            AgiClient.Call c = AgiClient.call(a, x.script(), from, to, context, args).withVariables(vars)
-                    .with("agi_request", x.request());
-            return uniqueId == null ? c : c.with("agi_uniqueid", uniqueId);
+            Map<String, String> channel = new java.util.HashMap<>(vars);
+            if (callId != null || !vars.containsKey(CALL_ID_VARIABLE)) { // else --sip-header "Call-ID: ..."
+                channel.put(CALL_ID_VARIABLE, sipCallId);
+            }
+            channel.put(SOURCE_VARIABLE, source != null ? source : sourceTowards(a));
+            return AgiClient.call(a, x.script(), from, to, context, args).withVariables(channel)
+                    .with("agi_request", x.request()).with("agi_uniqueid", uniqueId);
         }, t);
         return new Placed(f, null);
+    }
+
+    /** This machine's address towards {@code server} (the one a connection would come from), port 5060. */
+    private static String sourceTowards(InetSocketAddress server) {
+        InetAddress local = InetAddress.getLoopbackAddress();
+        if (!server.isUnresolved()) {
+            try (DatagramSocket probe = new DatagramSocket()) {
+                probe.connect(server); // no packet is sent: the kernel picks the route and so the address
+                if (!probe.getLocalAddress().isAnyLocalAddress()) {
+                    local = probe.getLocalAddress();
+                }
+            } catch (IOException | RuntimeException e) {
+                // the loopback address
+            }
+        }
+        String host = local.getHostAddress();
+        return (local instanceof Inet6Address ? "[" + host + "]" : host) + ":5060";
     }
 
     private boolean isHagi() {
@@ -186,7 +248,7 @@ final class CallCommand implements Callable<Integer> {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        return a == null ? "none" : a.getAddress().getHostAddress() + ":" + a.getPort();
+        return a == null ? "none" : AgiClient.hostPort(a);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -201,7 +263,6 @@ final class CallCommand implements Callable<Integer> {
         AtomicLong failed = new AtomicLong();
         Map<String, AtomicLong> byServer = new java.util.concurrent.ConcurrentSkipListMap<>();
         Semaphore inFlight = new Semaphore(Math.max(1, concurrency));
-        String base = Long.toString(System.currentTimeMillis() / 1000);
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
@@ -217,14 +278,16 @@ final class CallCommand implements Callable<Integer> {
                 pool.execute(() -> {
                     try {
                         long t0 = System.nanoTime();
-                        Placed p = place(args, vars, base + "." + (idx + 1), t);
+                        Placed p = place(args, vars, uniqueId(), callId == null ? UUID.randomUUID().toString()
+                                : callId + "-" + (idx + 1), t);
                         latencies[idx] = System.nanoTime() - t0;
                         AgiClient.Result r = p.failover() == null ? null : p.failover().result();
                         if (r == null || !r.completed() || r.variables().isEmpty()) {
                             if (failed.incrementAndGet() <= 3) { // say why (the first few)
                                 System.err.println("stirshield call: call " + (idx + 1) + " failed: "
-                                        + (r == null ? "no server could be reached" : r.error() + " after "
-                                        + r.commands().size() + " command(s)"));
+                                        + (r == null ? p.error() : (r.completed()
+                                        ? "the server closed the session without setting a variable"
+                                        : r.error()) + " after " + r.commands().size() + " command(s)"));
                             }
                         } else {
                             byServer.computeIfAbsent(hostPort(p.failover().server()), k -> new AtomicLong())

@@ -30,11 +30,11 @@ import picocli.CommandLine.Spec;
  * Exit 0 valid, 1 invalid ({@code /abs/file:line: reason} on stderr).
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-        description = {"Validate a stirshield.yaml (every section, the files and directories it names, the trust",
-            "anchors, the policy and its CSVs) or a policy file alone; print the resolved absolute paths and a",
-            "policy summary (entries per agency and policy, duplicates, overlapping and shadowed entries).",
-            "What check-config accepts, serve starts with. Exit 0 when valid, 1 when invalid (file:line: reason",
-            "on stderr)."})
+        description = {"Validate a stirshield.yaml or a policy file alone, as serve reads it.",
+            "Checks every section, the files and directories it names, the trust anchors, the policy and its CSVs;",
+            "prints the resolved absolute paths and a policy summary (entries per agency and policy, duplicates,",
+            "overlapping and shadowed entries). What check-config accepts, serve starts with. Exit 0 when valid,",
+            "1 when invalid (file:line: reason on stderr)."})
 final class CheckConfigCommand implements Callable<Integer> {
 
     @Spec

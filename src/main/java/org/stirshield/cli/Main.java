@@ -1,6 +1,11 @@
 package org.stirshield.cli;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.stirshield.audit.LogFormat;
+import org.stirshield.config.ConfigValues;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -69,14 +74,73 @@ public final class Main implements Runnable {
         return cl.execute(serve ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     }
 
-    /** An exception as one line that says what failed, where and why. */
+    /**
+     * An exception as one line that says what failed, where and why: the one place a file error (no such file,
+     * permission denied, ...) becomes {@code ABSOLUTE_PATH: why}, wherever in the cause chain it is.
+     */
     static String describe(Throwable ex) {
-        if (ex instanceof java.nio.file.FileSystemException fse && fse.getFile() != null) {
-            String file = java.nio.file.Path.of(fse.getFile()).toAbsolutePath().normalize().toString();
-            return file + ": " + org.stirshield.config.ConfigValues.why(fse);
+        if (ex instanceof FileError) {
+            return ex.getMessage();
+        }
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof FileSystemException fse && fse.getFile() != null) {
+                return absolute(Path.of(fse.getFile())) + ": " + ConfigValues.why(fse);
+            }
+            if (t.getMessage() != null && (t.getCause() == null || !t.getMessage().equals(t.getCause().toString()))) {
+                break; // a message of its own (which says what and where): that one
+            }
         }
         String m = ex.getMessage();
         return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
+    }
+
+    private static Path absolute(Path p) {
+        return p.toAbsolutePath().normalize();
+    }
+
+    /**
+     * A file named on the command line that cannot be used, as one line: {@code OPTION ABSOLUTE_PATH: why}
+     * (e.g. {@code --crl /home/op/nocrl.der: no such file or directory}; an option ending in {@code =}, such as
+     * {@code --x5u URL=}, is followed by the path directly). Printed without the usage hint (the
+     * command line was well formed), exit 2.
+     */
+    static final class FileError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FileError(String option, Path file, String why) {
+            super((option == null ? "" : option.endsWith("=") ? option : option + " ") + absolute(file) + ": " + why);
+        }
+
+        FileError(String option, Path file, IOException cause) {
+            this(option, file, ConfigValues.why(cause));
+        }
+    }
+
+    /**
+     * {@code file} as an absolute path, after checking that it is a readable regular file.
+     *
+     * @param option the option (or argument name) that named it, for the message
+     * @throws FileError saying which file and why it cannot be read
+     */
+    static Path readableFile(String option, Path file) {
+        Path abs = absolute(file);
+        if (Files.isDirectory(abs)) {
+            throw new FileError(option, abs, "is a directory, not a file");
+        }
+        try (var c = Files.newByteChannel(abs)) {
+            return abs; // opened for reading: it exists and may be read
+        } catch (IOException e) {
+            throw new FileError(option, abs, e);
+        }
+    }
+
+    /** {@code path} as an absolute path, after checking that it exists (a file or a directory). */
+    static Path existing(String option, Path path) {
+        Path abs = absolute(path);
+        if (!Files.exists(abs)) {
+            throw new FileError(option, abs, "no such file or directory");
+        }
+        return abs;
     }
 
     @Override

@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
                 + "without offset (2026-11-23T16:00, 2026-11-23: in the --tz zone), or epoch seconds.",
             "--until is exclusive; a date as --until includes that whole day.",
             "Exit status: 0 report written; 1 a FILE could not be read to the end, or a non-empty FILE holds no "
-                    + "audit record at all (the report covers the rest); 2 usage error."})
+                    + "audit record at all (the report covers the rest); 2 usage error, or a FILE that does not "
+                    + "exist or cannot be opened (nothing is written; the message says which and why)."})
 final class ReportCommand implements Callable<Integer> {
     /** Progress is shown once reading has taken this long, then at this interval. */
     static final long PROGRESS_AFTER_NANOS = 5_000_000_000L;
@@ -99,13 +100,17 @@ final class ReportCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top: 1..10000");
         }
         for (Path f : files) {
-            if (!"-".equals(f.toString()) && !Files.isReadable(f)) {
-                err.println("stirshield report: cannot read " + f.toAbsolutePath());
-                return 2;
-            }
             if (Files.isDirectory(f)) {
                 err.println("stirshield report: " + f.toAbsolutePath() + " is a directory; name the audit files in it");
                 return 2;
+            }
+            if (!"-".equals(f.toString())) {
+                try {
+                    Main.readableFile(null, f);
+                } catch (Main.FileError e) {
+                    err.println("stirshield report: " + e.getMessage());
+                    return 2;
+                }
             }
         }
         AuditReport.Options options = new AuditReport.Options(from, to, zone, top,

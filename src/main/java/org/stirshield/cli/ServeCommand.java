@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
  * taken).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the FastAGI server (AGI(agi://127.0.0.1:4573/verify,$${PJSIP_HEADER(read,Identity)})).",
+        description = {"Run the FastAGI server Asterisk calls for every inbound call.",
+            "The dialplan line: AGI(agi://127.0.0.1:4573/verify,trunk=NAME); the server reads the Identity headers"
+                    + " and the rest of the INVITE itself (docs/asterisk.md).",
             "Exit 2 when the configuration is invalid (the same errors check-config reports), 1 when it cannot start."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -64,6 +66,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             prepared = StirShieldService.prepare(new StirShieldService.Options(file, tree, audit, metrics));
         } catch (IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).startsWith("--")) { // a command-line option's value, not the file's
+                System.err.println("stirshield serve: " + e.getMessage());
+                return CONFIG_ERROR;
+            }
             System.err.println("stirshield serve: " + ConfigValues.locate(tree, e).getMessage());
             System.err.println("stirshield serve: invalid configuration, not started (check it with: stirshield "
                     + "check-config " + (file == null ? "FILE" : file) + ")");

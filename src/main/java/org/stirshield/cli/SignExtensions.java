@@ -97,7 +97,7 @@ final class SignExtensions {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         } catch (IOException e) {
-            throw usage("--rcd-jcd " + jcd + ": not JSON: " + e.getMessage());
+            throw usage("--rcd-jcd " + jcd.toAbsolutePath().normalize() + ": not JSON: " + e.getMessage());
         }
         if (!rcdi.isEmpty() && !r.hasRcd()) {
             throw usage("--rcdi needs an rcd claim to point into (--rcd-name, --rcd-icon, --rcd-jcl or --rcd-jcd)");
@@ -106,7 +106,7 @@ final class SignExtensions {
             int eq = spec.indexOf('=');
             String pointer = eq < 0 ? spec : spec.substring(0, eq);
             try {
-                r = eq < 0 ? r.withValueDigest(pointer) : r.withDigest(pointer, read("--rcdi", Path.of(spec.substring(eq + 1))));
+                r = eq < 0 ? r.withValueDigest(pointer) : r.withDigest(pointer, read("--rcdi " + pointer + "=", Path.of(spec.substring(eq + 1))));
             } catch (IllegalArgumentException e) {
                 throw usage("--rcdi " + spec + ": " + e.getMessage());
             }
@@ -127,14 +127,14 @@ final class SignExtensions {
     }
 
     private byte[] read(String option, Path file) {
+        Path abs = Main.readableFile(option, file);
         try {
-            if (Files.size(file) > MAX_FILE) {
-                throw usage(option + " " + file.toAbsolutePath() + ": larger than " + MAX_FILE + " bytes");
+            if (Files.size(abs) > MAX_FILE) {
+                throw new Main.FileError(option, abs, "larger than " + MAX_FILE + " bytes");
             }
-            return Files.readAllBytes(file);
+            return Files.readAllBytes(abs);
         } catch (IOException e) {
-            throw usage(option + " " + file.toAbsolutePath() + ": cannot read (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+            throw new Main.FileError(option, abs, e);
         }
     }
 

@@ -127,14 +127,11 @@ final class VerifyCommand implements Callable<Integer> {
                 s = s.withRegion(region);
             }
             if (trust != null) {
-                if (!Files.exists(trust)) {
-                    throw new CommandLine.ParameterException(cl, "--trust: no such file or directory: " + trust);
-                }
-                s = s.withTrustDir(trust);
+                s = s.withTrustDir(Main.existing("--trust", trust));
             }
             if (!crls.isEmpty()) {
                 List<Path> all = new ArrayList<>(s.crlFiles());
-                all.addAll(crls);
+                crls.forEach(f -> all.add(Main.readableFile("--crl", f)));
                 s = s.withCrlFiles(all);
             }
             return s;
@@ -155,7 +152,7 @@ final class VerifyCommand implements Callable<Integer> {
             TrustAnchors anchors = Files.exists(settings.trustDir()) ? TrustAnchors.load(settings.trustDir()) : TrustAnchors.empty();
             validator = new CredentialValidator(anchors, FileCrlSource.load(settings.crlFiles()), settings.revocation());
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
+            throw new java.io.UncheckedIOException(Main.describe(e), e); // one line: which file, why
         }
         Map<String, Path> files = new LinkedHashMap<>();
         for (String m : x5uFiles) {
@@ -163,7 +160,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (eq <= 0 || eq == m.length() - 1) {
                 throw new CommandLine.ParameterException(cl, "--x5u expects URL=PEMFILE: " + m);
             }
-            files.put(m.substring(0, eq), Path.of(m.substring(eq + 1)));
+            files.put(m.substring(0, eq), Main.readableFile("--x5u " + m.substring(0, eq) + "=", Path.of(m.substring(eq + 1))));
         }
         try {
             return LocalCertificateSource.fromFiles(files, validator, fetcher(validator, cl));
@@ -208,7 +205,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (eq <= 0 || eq == m.length() - 1) {
                 throw new CommandLine.ParameterException(cl, "--content expects URL=FILE: " + m);
             }
-            Path f = Path.of(m.substring(eq + 1));
+            Path f = Main.readableFile("--content " + m.substring(0, eq) + "=", Path.of(m.substring(eq + 1)));
             try {
                 if (Files.size(f) > settings.rcdMaxBytes()) {
                     throw new CommandLine.ParameterException(cl, "--content " + f.toAbsolutePath() + ": larger than "
@@ -216,7 +213,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 files.put(m.substring(0, eq), Files.readAllBytes(f));
             } catch (IOException e) {
-                throw new CommandLine.ParameterException(cl, "--content: cannot read " + f.toAbsolutePath() + ": " + e.getMessage());
+                throw new Main.FileError("--content " + m.substring(0, eq) + "=", f, e);
             }
         }
         try {

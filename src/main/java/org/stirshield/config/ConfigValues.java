@@ -285,13 +285,17 @@ public final class ConfigValues {
     /**
      * {@code e} with the file and line of the key its message starts with ({@code certificates.cache.max_ttl
      * is shorter than min_ttl} → {@code /etc/stirshield/stirshield.yaml:41: certificates.cache.max_ttl ...}),
-     * for checks that settings records make across keys. Already located errors come back as they are.
+     * for checks that settings records make across keys. Already located errors, and errors about a
+     * command-line option (starting with {@code --}), come back as they are.
      */
     public static IllegalArgumentException locate(JsonNode root, IllegalArgumentException e) {
         if (e instanceof ConfigException || !(root instanceof LocatedYaml.Mapping top)) {
             return e;
         }
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (msg.startsWith("--")) {
+            return e; // a command-line option's value (serve --audit, --listen): not the file's
+        }
         Matcher m = KEY_PATH.matcher(msg);
         int line = 0;
         if (m.find()) {

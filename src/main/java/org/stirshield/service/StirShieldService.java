@@ -198,7 +198,7 @@ public final class StirShieldService implements AutoCloseable {
             DecisionRecorder.Settings rs = DecisionRecorder.Settings.from(root, o.auditFile(), o.metricsListen(),
                     new ReplayWindow(vs.freshness(), vs.futureSkew()));
             LogFormat.from(root); // checked here for check-config; serve applies it as soon as it has read the file
-            Writable.fileIn("audit.file", rs.audit().file());
+            Writable.fileIn(o.auditFile() != null ? "--audit" : "audit.file", rs.audit().file());
             OutboundSigner.Settings signing = OutboundSigner.Settings.from(ConfigValues.section(root, "signing"));
             OutboundSigner signer = OutboundSigner.load(signing, vs.canonicalizer());
             PolicySettings ps = PolicySettings.from(ConfigValues.section(root, "policy"));

@@ -1,6 +1,7 @@
 package org.stirshield.agi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -126,6 +127,29 @@ class CallCommandTest {
         assertEquals(0, load.rc(), load.out());
         assertTrue(load.out().contains("failed=0 ") && load.out().contains("answered_by=" + serverArg() + "/40"),
                 load.out());
+    }
+
+    /** A name that does not resolve is one unreachable target (#10): reported by name, the next one answers. */
+    @Test
+    void anUnresolvableServerIsReportedAndTheNextOneTried() {
+        for (String first : new String[] {"nohost.invalid:1", "agi://nohost.invalid:1/verify"}) {
+            PrintStream oldErr = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            Run r;
+            try {
+                r = cli("call", "--server", first, "--server", serverArg(), "--from", Scenarios.PROTECTED_TN, "--to",
+                        Scenarios.CALLED_TN, "--identity", Scenarios.genuine());
+            } finally {
+                System.setErr(oldErr);
+            }
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertEquals(0, r.rc(), e);
+            assertTrue(r.out().startsWith("STIR_STATUS="), r.out()); // PASS, then the same PASSporT: replayed
+            assertTrue(e.contains("not reachable: nohost.invalid:1: cannot resolve"), e);
+            assertTrue(e.contains("answered by " + serverArg()), e);
+            assertFalse(e.contains("Exception"), e);
+        }
     }
 
     @Test

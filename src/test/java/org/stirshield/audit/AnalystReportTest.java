@@ -32,7 +32,7 @@ import org.stirshield.cli.Main;
 import org.stirshield.verify.Reason;
 
 /**
- * What the analyst report answers beyond the totals (issue #13): who was called, how each agency's spoofing
+ * What the analyst report answers beyond the totals, for fraud analysts: who was called, how each agency's spoofing
  * and each trunk's share of it develop, which signers signed the attempts, the calls behind each spoofed
  * number, protected vs unprotected traffic, E.164 everywhere, the time zone, the traceback list, and a clear
  * error for input that is not an audit log. Expected values come from what {@link SampleAudit} wrote.

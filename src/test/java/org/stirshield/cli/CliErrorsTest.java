@@ -84,6 +84,78 @@ class CliErrorsTest {
         assertTrue(r.code() == 2 && r.err().contains("--key " + notKey + ": not a PEM private key"), r.err());
     }
 
+    /** A file named on the command line that cannot be read: one line, the option, the absolute path, why. */
+    @Test
+    void aMissingFileIsNamedByOptionAbsolutePathAndWhy() throws Exception {
+        String noFile = ": no such file or directory";
+        var r = run("verify", "--orig", "1", "--dest", "2", "--crl", "nocrl.der");
+        assertEquals(2, r.code());
+        assertEquals("stirshield verify: --crl " + abs("nocrl.der") + noFile, r.err().strip());
+
+        r = run("verify", "--orig", "1", "--dest", "2", "--trust", "nodir");
+        assertEquals(2, r.code());
+        assertEquals("stirshield verify: --trust " + abs("nodir") + noFile, r.err().strip());
+
+        r = run("verify", "--orig", "1", "--dest", "2", "--x5u", "https://cert.example/a.pem=nofile.pem");
+        assertEquals(2, r.code());
+        assertEquals("stirshield verify: --x5u https://cert.example/a.pem=" + abs("nofile.pem") + noFile,
+                r.err().strip());
+
+        r = run("verify", "--orig", "1", "--dest", "2", "--content", "https://cert.example/logo.png=" + dir);
+        assertEquals(2, r.code());
+        assertEquals("stirshield verify: --content https://cert.example/logo.png=" + dir
+                + ": is a directory, not a file", r.err().strip());
+
+        // a CRL that exists but is not one: named by its absolute path too
+        Files.writeString(dir.resolve("bad.crl"), "not a CRL");
+        r = run("verify", "--orig", "1", "--dest", "2", "--crl", dir.resolve("bad.crl").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().strip().startsWith("stirshield verify: ") && r.err().contains(dir.resolve("bad.crl").toString())
+                && !r.err().contains("\n" + "Try") && r.err().strip().split("\n").length == 1, r.err());
+
+        Path key = dir.resolve("key.pem");
+        Files.writeString(key, Pem.privateKey(CertificateAuthority.root("CLI Test Root").issueLeaf(LeafSpec.spc("1234"))
+                .privateKey()));
+        String[] sign = {"sign", "--key", key.toString(), "--x5u", "https://c.example/a.pem", "--orig", "1", "--dest",
+            "2"};
+        r = run(concat(sign, "--rcd-jcd", "nojcd.json"));
+        assertEquals(2, r.code());
+        assertEquals("stirshield sign: --rcd-jcd " + abs("nojcd.json") + noFile, r.err().strip());
+        r = run(concat(sign, "--rcd-name", "Example", "--rcdi", "/icn=noicon.png"));
+        assertEquals(2, r.code());
+        assertEquals("stirshield sign: --rcdi /icn=" + abs("noicon.png") + noFile, r.err().strip());
+
+        r = run("report", "noaudit.jsonl");
+        assertEquals(2, r.code(), "the exit status its help gives for a FILE that does not exist");
+        assertEquals("stirshield report: " + abs("noaudit.jsonl") + noFile, r.err().strip());
+        assertTrue(run("report", "--help").out().replaceAll("\\s+", " ")
+                .contains("2 usage error, or a FILE that does not exist or cannot be opened"));
+        for (var any : new String[] {r.err()}) {
+            assertFalse(any.contains("Exception") || any.contains("\tat "), any);
+        }
+    }
+
+    private static String abs(String relative) {
+        return Path.of(relative).toAbsolutePath().normalize().toString();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** {@code serve --audit} names the option, not the configuration file's audit.file line. */
+    @Test
+    void serveBlamesTheAuditOptionNotTheConfigurationFile() throws Exception {
+        Path config = dir.resolve("stirshield.yaml");
+        Files.writeString(config, "audit:\n  file: " + dir.resolve("audit.jsonl") + "\n");
+        var r = run("serve", "--config", config.toString(), "--audit", "/nonexistent-dir/a.jsonl");
+        assertEquals(2, r.code());
+        assertEquals("stirshield serve: --audit: /nonexistent-dir/a.jsonl: the directory /nonexistent-dir does not exist",
+                r.err().strip());
+    }
+
     @Test
     void serveNamesTheAbsolutePathAndWhy() {
         var r = run("serve", "--config", "/nonexistent.yaml");

@@ -129,33 +129,50 @@ class FailoverTest {
                 .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** What one run of {@link #loadWhileAStops} saw. */
+    private record Outcome(Serve a, Serve b, Run load, List<String> ids, int partialLines, int singles) {
+        /** The call ids on record: the load's and the single calls' before it. */
+        long callRecords() {
+            return ids.stream().filter(id -> id.matches("\\d+\\.\\d+")).count();
+        }
+    }
+
+    private static final int CALLS = 2000;
+
     /**
-     * 200 calls/s for 10 s through hagi://stirshield.test (A priority 10, B priority 20); A stopped after 3 s.
-     * Every call answered; A's audit records plus B's are exactly the calls made, each once.
+     * 200 calls/s for 10 s through hagi://stirshield.test (A priority 10, B priority 20), after a single call
+     * (or a few, when the first ones miss their deadline warming A up on a loaded machine);
+     * A stopped (SIGTERM, or killed with SIGKILL) once it has answered a few hundred; then B stopped, and both
+     * audit logs read.
      */
-    @Test
-    void oneInstanceStoppedUnderLoadLosesNoCall() throws Exception {
+    private Outcome loadWhileAStops(boolean kill) throws Exception {
         SignedCarrier carrier = new SignedCarrier(dir);
         Serve a = serve(carrier, "a");
         Serve b = serve(carrier, "b");
         awaitListening(a);
         awaitListening(b);
+        Run r;
+        int singles = 0;
         try (Dnsmasq dns = Dnsmasq.start(dir, List.of(
                 new Dnsmasq.Srv("stirshield.test", "a.stirshield.test", a.agiPort(), 10, 100),
                 new Dnsmasq.Srv("stirshield.test", "b.stirshield.test", b.agiPort(), 20, 100)), List.of(
                 new Dnsmasq.Host("a.stirshield.test", "127.0.0.1"),
                 new Dnsmasq.Host("b.stirshield.test", "127.0.0.1")))) {
-            Run one = cli("call", "--server", "hagi://stirshield.test/verify", "--dns", dns.address(),
-                    "--from", SignedCarrier.CALLER, "--to", SignedCarrier.CALLED, "--identity", carrier.identity());
-            assertEquals(0, one.rc(), one.err());
+            // single calls until A decides one within its deadline (the first ones warm it up on a loaded machine)
+            Run one;
+            do {
+                one = cli("call", "--server", "hagi://stirshield.test/verify", "--dns", dns.address(), "--from",
+                        SignedCarrier.CALLER, "--to", SignedCarrier.CALLED, "--identity", carrier.identity());
+                assertEquals(0, one.rc(), one.err());
+                singles++;
+            } while (one.out().contains("STIR_REASON=decision_timeout") && singles < 5);
             assertTrue(one.out().startsWith("STIR_STATUS=NOT_PROTECTED\n"), one.out());
             assertTrue(one.err().contains("answered by 127.0.0.1:" + a.agiPort()), "priority 10 first: " + one.err());
 
-            int calls = 2000;
             Run[] load = new Run[1];
             Thread loader = Thread.ofPlatform().start(() -> load[0] = cli("call", "--server",
                     "hagi://stirshield.test/verify", "--dns", dns.address(), "--from", SignedCarrier.CALLER, "--to",
-                    SignedCarrier.CALLED, "--repeat", Integer.toString(calls), "--concurrency", "32", "--rate", "200",
+                    SignedCarrier.CALLED, "--repeat", Integer.toString(CALLS), "--concurrency", "32", "--rate", "200",
                     "--timeout", "20s"));
             // A (priority 10) takes the calls until it is stopped: after it has answered a few hundred
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -163,34 +180,78 @@ class FailoverTest {
                 assertTrue(loader.isAlive() && System.nanoTime() < end, "A did not take the calls");
                 Thread.sleep(50);
             }
-            a.process().destroy(); // SIGTERM: drain
+            if (kill) {
+                a.process().destroyForcibly(); // SIGKILL: no drain, no shutdown hook
+            } else {
+                a.process().destroy(); // SIGTERM: drain
+            }
             assertTrue(a.process().waitFor(60, TimeUnit.SECONDS), "A stopped");
             loader.join(TimeUnit.MINUTES.toMillis(3));
             assertFalse(loader.isAlive(), "the load finished");
-            Run r = load[0];
-            assertTrue(r.out().startsWith("sessions=" + calls + " concurrency=32 failed=0 "), r.out() + r.err()
-                    + read(a.log()).lines().filter(l -> l.contains("drain") || l.contains("shutting") || l.contains("listener")).toList());
-            assertEquals(0, r.rc(), r.out());
+            r = load[0];
             assertTrue(r.out().matches("(?s).*answered_by=.*127\\.0\\.0\\.1:" + a.agiPort() + "/[1-9].*")
                     && r.out().matches("(?s).*answered_by=.*127\\.0\\.0\\.1:" + b.agiPort() + "/[1-9].*"),
-                    "both answered: " + r.out());
-            String logA = read(a.log());
-            assertTrue(logA.contains("stopped (drained)"), logA);
-
-            b.process().destroy();
-            assertTrue(b.process().waitFor(60, TimeUnit.SECONDS), "B stopped");
-            // every call on record exactly once, on one instance or the other (plus the single call above)
-            List<String> ids = new ArrayList<>();
-            for (Path f : List.of(a.audit(), b.audit())) {
-                for (String line : Files.readAllLines(f)) {
+                    "both answered: " + r.out() + r.err());
+        }
+        b.process().destroy();
+        assertTrue(b.process().waitFor(60, TimeUnit.SECONDS), "B stopped");
+        List<String> ids = new ArrayList<>();
+        int partial = 0;
+        for (Path f : List.of(a.audit(), b.audit())) {
+            for (String line : Files.readAllLines(f)) {
+                try {
                     ids.add(JSON.readTree(line).path("unique_id").asText());
+                } catch (IOException e) {
+                    partial++; // a line cut by SIGKILL in the middle of a write
                 }
             }
-            Set<String> distinct = new HashSet<>(ids);
-            assertEquals(ids.size(), distinct.size(), "no call recorded twice");
-            long loadIds = ids.stream().filter(id -> id.matches("\\d+\\.\\d+") && !id.equals("1763900000.1")).count();
-            assertEquals(calls, loadIds, "the audit records of both instances together are the calls made");
         }
+        return new Outcome(a, b, r, ids, partial, singles);
+    }
+
+    /** Every call answered; A's audit records plus B's are exactly the calls made, each once. */
+    @Test
+    void oneInstanceStoppedUnderLoadLosesNoCall() throws Exception {
+        Outcome o = loadWhileAStops(false);
+        Run r = o.load();
+        assertTrue(r.out().startsWith("sessions=" + CALLS + " concurrency=32 failed=0 "), r.out() + r.err()
+                + read(o.a().log()).lines().filter(l -> l.contains("drain") || l.contains("shutting")
+                || l.contains("listener")).toList());
+        assertEquals(0, r.rc(), r.out());
+        String logA = read(o.a().log());
+        assertTrue(logA.contains("stopped (drained)"), logA);
+        // every call on record exactly once, on one instance or the other (plus the single calls)
+        assertEquals(0, o.partialLines());
+        assertEquals(o.ids().size(), new HashSet<>(o.ids()).size(), "no call recorded twice");
+        assertEquals(CALLS + o.singles(), o.callRecords(),
+                "the audit records of both instances together are the calls made (the load and the single calls)");
+    }
+
+    /**
+     * The same with A killed (SIGKILL): only the calls A had can fail: those in flight at that moment (at most
+     * the concurrency, 32) and those whose connection the kernel still accepted for A while the killed process
+     * was torn down (bounded here by one second of calls); every later call goes to B; no call is recorded
+     * twice; and the records are the answered calls, give or take those A had answered but not yet written
+     * (its writer writes every 10 ms) or written but not answered.
+     */
+    @Test
+    void oneInstanceKilledUnderLoadLosesOnlyItsCallsInFlight() throws Exception {
+        Outcome o = loadWhileAStops(true);
+        Run r = o.load();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("failed=(\\d+) ").matcher(r.out());
+        assertTrue(r.out().startsWith("sessions=" + CALLS + " concurrency=32 ") && m.find(), r.out() + r.err());
+        int failed = Integer.parseInt(m.group(1));
+        assertTrue(failed <= 32 + 200, "only the calls A had fail: " + r.out() + r.err());
+        assertEquals(failed == 0 ? 0 : 1, r.rc(), r.out());
+        assertFalse(r.err().contains("null after"), r.err());
+        assertEquals(o.ids().size(), new HashSet<>(o.ids()).size(), "no call recorded twice");
+        long records = o.callRecords() - o.singles(); // the single calls: answered and written before the kill
+        long answered = CALLS - failed;
+        // records of calls A decided but never answered may exist; records A had not written when killed are lost
+        assertTrue(records <= CALLS && records >= answered - 200, "records " + records + ", answered " + answered);
+        System.out.printf("FailoverTest SIGKILL: calls=%d failed=%d answered=%d records=%d (lost or extra: %d)"
+                + " partial_lines=%d%n%s%n", CALLS, failed, answered, records, answered - records, o.partialLines(),
+                r.err().strip());
     }
 
     /**

@@ -40,10 +40,23 @@ public final class Tools {
         Path p = onPath(names);
         String why = String.join(" or ", names) + " not on PATH (Debian package " + debianPackage
                 + "; .ci/run installs it)";
-        if (p == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
+        requireInCi(p != null, why);
+        return p;
+    }
+
+    /**
+     * What a test needs from the machine: when {@code met} is false, in CI ({@code CI=true}) an
+     * {@link AssertionError}, elsewhere a skipped test; both with {@code why}.
+     */
+    public static void requireInCi(boolean met, String why) {
+        requireInCi(met, why, System.getenv("CI"));
+    }
+
+    /** {@link #requireInCi(boolean, String)} with the value of {@code CI} given (for its own test). */
+    static void requireInCi(boolean met, String why, String ci) {
+        if (!met && "true".equalsIgnoreCase(ci)) {
             throw new AssertionError(why + ": this test must not be skipped in CI");
         }
-        Assumptions.assumeTrue(p != null, why);
-        return p;
+        Assumptions.assumeTrue(met, why);
     }
 }
