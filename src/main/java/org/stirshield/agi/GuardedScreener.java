@@ -115,7 +115,7 @@ final class GuardedScreener {
         // ours if the screener claimed the answer, or did not try (one that records nothing, or failed)
         if (w.claim()) {
             if (failed) {
-                record(d, started);
+                d = record(d, started);
             }
             answer.send(d, false);
             return;
@@ -149,8 +149,7 @@ final class GuardedScreener {
                 w.call.callId(), w.deadline.waitingFor(), reason.code(), failsafeAction.token());
         Thread.ofVirtual().name("agi-failsafe").start(() -> {
             try {
-                Decision f = failsafe(w.call, reason);
-                record(f, w.startedNanos);
+                Decision f = record(failsafe(w.call, reason), w.startedNanos);
                 w.answer.send(f, true);
                 late.complete(null);
             } catch (Throwable t) {
@@ -185,16 +184,17 @@ final class GuardedScreener {
             LOG.error("call {}: the screener failed on {}: {}", call.callId(), reason.code(), e.toString());
         }
         errors.increment();
-        Decision f = failsafe(call, reason);
-        record(f, started);
-        return f;
+        return record(failsafe(call, reason), started);
     }
 
-    private void record(Decision failsafe, long startedNanos) {
+    /** Records the fail-safe decision; returns it as the screener recorded it (e.g. with the protected match). */
+    private Decision record(Decision failsafe, long startedNanos) {
         try {
-            screener.recordFailSafe(failsafe, Duration.ofNanos(System.nanoTime() - startedNanos));
+            Decision recorded = screener.recordFailSafe(failsafe, Duration.ofNanos(System.nanoTime() - startedNanos));
+            return recorded != null && recorded.status() != null ? recorded : failsafe;
         } catch (RuntimeException e) {
             LOG.error("call {}: cannot record the fail-safe answer: {}", failsafe.call().callId(), e.toString());
+            return failsafe;
         }
     }
 

@@ -75,6 +75,9 @@ public final class Metrics implements AutoCloseable {
     private final Counter policyReloads;
     private final Gauge policyLastOk;
     private final Gauge policyLastReloadTime;
+    private final Counter trustReloads;
+    private final Gauge trustLastOk;
+    private final Gauge trustLastReloadTime;
     private volatile AuditLog audit;
     private volatile ReplayDetector replay;
     private volatile HealthCheck health;
@@ -210,6 +213,18 @@ public final class Metrics implements AutoCloseable {
                 .help("When the policy was last (re)loaded, successfully or not").register(registry);
         policyReloads.initLabelValues("ok");
         policyReloads.initLabelValues("error");
+        trustReloads = Counter.builder().name("stirshield_trust_reloads")
+                .help("SIGHUP reloads of the trust anchors, CRL files and pinned certificates by result (ok, error)")
+                .labelNames("result").register(registry);
+        trustLastOk = Gauge.builder().name("stirshield_trust_last_reload_ok")
+                .help("1 if the last load of the trust anchors, CRL files and pinned certificates succeeded, 0 if a "
+                        + "reload was refused (the previous set stays in force)")
+                .register(registry);
+        trustLastReloadTime = Gauge.builder().name("stirshield_trust_last_reload_timestamp_seconds")
+                .help("When the trust anchors, CRL files and pinned certificates were last (re)loaded, successfully or not")
+                .register(registry);
+        trustReloads.initLabelValues("ok");
+        trustReloads.initLabelValues("error");
         GaugeWithCallback.builder().name("stirshield_audit_queue_depth")
                 .help("Audit records waiting for the writer")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.queueDepth())).register(registry);
@@ -328,6 +343,33 @@ public final class Metrics implements AutoCloseable {
         policyLastOk.set(ok ? 1 : 0);
         policyLastReloadTime.set(System.currentTimeMillis() / 1000.0);
     }
+
+    /** The trust anchors, CRL files and pinned certificates were loaded at start-up (the service refuses to start otherwise). */
+    public void trustLoaded() {
+        trustLastOk.set(1);
+        trustLastReloadTime.set(System.currentTimeMillis() / 1000.0);
+    }
+
+    /**
+     * A SIGHUP reload of the trust anchors, CRL files and pinned certificates: counted, the gauges set, and while
+     * the last one was refused a {@code warning: trust reload} line on {@code /health} and {@code /health/ready}
+     * (the instance stays ready: the previous set is still in force).
+     *
+     * @param why why it was refused (file:line), or null when {@code ok}
+     */
+    public void trustReloaded(boolean ok, String why) {
+        trustReloads.labelValues(ok ? "ok" : "error").inc();
+        trustLastOk.set(ok ? 1 : 0);
+        trustLastReloadTime.set(System.currentTimeMillis() / 1000.0);
+        if (ok) {
+            healthWarnings.remove(TRUST_RELOAD);
+        } else {
+            healthWarnings.put(TRUST_RELOAD, "refused at " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + " (" + why + "); the previous trust anchors, CRL files and pinned certificates stay in force");
+        }
+    }
+
+    private static final String TRUST_RELOAD = "trust reload";
 
     /** Starts the HTTP endpoint when {@code settings.enabled()}; no-op otherwise. */
     public synchronized void start(MetricsSettings settings) throws IOException {

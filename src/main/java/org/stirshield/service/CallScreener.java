@@ -29,8 +29,13 @@ public interface CallScreener {
         return screen(call, deadline);
     }
 
-    /** Records a decision the caller answered with instead of this screener's (late, or failed). */
-    default void recordFailSafe(Decision decision, Duration elapsed) {
+    /**
+     * Records a decision the caller answered with instead of this screener's (late, or failed), and returns it
+     * as recorded: a screener with a policy completes it as its own decisions are (the canonical caller and
+     * called TNs, the protected entry the caller claims), so the caller answers with that one.
+     */
+    default Decision recordFailSafe(Decision decision, Duration elapsed) {
+        return decision;
     }
 
     /**

@@ -24,6 +24,7 @@ final class ReadinessCheck implements HealthCheck {
     private final Supplier<String> fetchProblem;
     private volatile boolean draining;
     private volatile String lastReload = "ok";
+    private volatile String lastTrustReload = "ok";
 
     /**
      * @param auditProblem why audit records cannot be written now, or null ({@code AuditLog::degraded})
@@ -39,6 +40,15 @@ final class ReadinessCheck implements HealthCheck {
         this.trustDir = trustDir;
         this.replay = replay;
         policy.addListener((ok, detail) -> lastReload = ok ? "ok" : "refused (" + detail + "), previous policy in force");
+    }
+
+    /**
+     * A SIGHUP reload of the trust set: a refused one is reported, never makes the instance unready (the
+     * previous set is still in force and decides calls as before).
+     */
+    void trustReloaded(boolean ok, String why) {
+        lastTrustReload = ok ? "ok" : "refused (" + why + "), previous trust anchors, CRL files and pinned"
+                + " certificates in force";
     }
 
     /** From now on: not ready (the instance is draining; new calls must go to the others). */
@@ -64,7 +74,8 @@ final class ReadinessCheck implements HealthCheck {
         b.append("policy: ").append(p == null ? "none loaded" : "loaded, " + p.summary())
                 .append("; last reload ").append(lastReload).append('\n');
         b.append("trust_anchors: ").append(anchors > 0 ? anchors + " loaded"
-                : "none in " + trustDir + " (every signed call would fail)").append('\n');
+                : "none in " + trustDir + " (every signed call would fail)").append("; last reload ")
+                .append(lastTrustReload).append('\n');
         if (fetch != null) {
             b.append("certificate_fetch: ").append(fetch).append(" (every call needing a fetch fails)\n");
         }

@@ -31,14 +31,22 @@ final class Reloader implements AutoCloseable {
     private final Runnable hup = () -> Thread.ofVirtual().name("config-reload").start(this::reload);
     /** The configuration the service started with. */
     private final JsonNode started;
+    private final Listener listener;
+
+    /** Told the outcome of every reload (metrics, /health): {@code why} is null when {@code ok}. */
+    @FunctionalInterface
+    interface Listener {
+        void reloaded(boolean ok, String why);
+    }
 
     Reloader(Path configFile, JsonNode started, CachedCertificateSource certificates, HttpCrlSource crls,
-            FetchSettings fetch) {
+            FetchSettings fetch, Listener listener) {
         this.configFile = configFile;
         this.started = started;
         this.certificates = certificates;
         this.crls = crls;
         this.fetch = fetch;
+        this.listener = listener;
     }
 
     void listen() {
@@ -59,9 +67,11 @@ final class Reloader implements AutoCloseable {
                     : e.getMessage();
             LOG.error("reload refused, the running trust anchors, CRL files and pinned certificates stay in force: {}",
                     why);
+            listener.reloaded(false, why);
             return false;
         }
         certificates.replaceTrust(StirShieldService.validator(trust, crls, fetch), trust.pinned());
+        listener.reloaded(true, null);
         LOG.info("reloaded {}: {} trust anchor(s) from {}, {} CRL(s), {} pinned x5u URL(s)", configFile,
                 trust.anchors().size(), trust.trustDir(), trust.crls().crls().size(), trust.pinned().size());
         for (String p : trust.anchorProblems(java.time.Instant.now())) {

@@ -15,6 +15,7 @@ import org.stirshield.policy.Action;
 import org.stirshield.policy.Decision;
 import org.stirshield.passport.TnCanonicalizer;
 import org.stirshield.policy.PolicyEngine;
+import org.stirshield.policy.ProtectedMatch;
 import org.stirshield.verify.CallAttempt;
 import org.stirshield.verify.Reason;
 import org.stirshield.verify.Verdict;
@@ -87,8 +88,13 @@ final class ScreeningPipeline implements CallScreener {
      * short (so a flood of fetches for unprotected spoofed calls cannot leave protected numbers unverified).
      */
     private FetchPriority fetchPriority(CallAttempt call) {
-        String tn = verifier.settings().canonicalizer().canonicalize(call.callerTn());
-        return tn != null && policy.lookup(tn) != null ? FetchPriority.PROTECTED_CALLER : FetchPriority.ORDINARY;
+        return claimedEntry(verifier.canonicalizer().canonicalize(call.callerTn())) != null
+                ? FetchPriority.PROTECTED_CALLER : FetchPriority.ORDINARY;
+    }
+
+    /** The protected entry a canonical caller TN claims, or null (also when there is no TN). */
+    private ProtectedMatch claimedEntry(String canonicalCaller) {
+        return canonicalCaller == null ? null : policy.lookup(canonicalCaller);
     }
 
     @Override
@@ -111,8 +117,34 @@ final class ScreeningPipeline implements CallScreener {
     }
 
     @Override
-    public void recordFailSafe(Decision decision, Duration elapsed) {
-        recorder.record(decision, StageTimings.of(Duration.ZERO, Duration.ZERO, elapsed), clock.instant());
+    public Decision recordFailSafe(Decision decision, Duration elapsed) {
+        Decision d = asDecided(decision);
+        recorder.record(d, StageTimings.of(Duration.ZERO, Duration.ZERO, elapsed), clock.instant());
+        return d;
+    }
+
+    /**
+     * A fail-safe decision (the watchdog's, or one for a failed screener) completed as this pipeline's own are:
+     * canonical caller and called TNs in the verdict, and the protected entry the caller claims (the same
+     * lookup that chose the fetch priority), so its audit record, the traceback report and the per-agency
+     * metrics count the call as claiming that number. The action, reason and SIP code stay the fail-safe's.
+     * If even that lookup fails, the decision is recorded as it came.
+     */
+    private Decision asDecided(Decision f) {
+        try {
+            CallAttempt call = f.call();
+            TnCanonicalizer tn = verifier.canonicalizer();
+            String caller = tn.canonicalize(call.callerTn());
+            Verdict v = f.verdict();
+            Verdict canonical = new Verdict(v.status(), v.attest(), v.reason(), v.x5u(), v.origid(), v.spc(),
+                    v.certFingerprint(), v.iat(), v.passportDigest(), v.tnAuthorized(), caller,
+                    tn.canonicalize(call.calledTn()), v.headers(), v.diversion(), v.rcd());
+            return new Decision(call, canonical, f.match() != null ? f.match() : claimedEntry(caller), f.status(),
+                    f.action(), f.reason(), f.sipCode(), f.callerName(), f.replayCount());
+        } catch (RuntimeException e) {
+            LOG.error("call {}: cannot complete the fail-safe decision: {}", f.call().callId(), e.toString());
+            return f;
+        }
     }
 
     /** The decision when StirShield itself failed: FAIL, tagged so the callee is warned, never a silent allow. */

@@ -308,8 +308,12 @@ public final class StirShieldService implements AutoCloseable {
                     recorder.replay().describe());
             CallScreener screener = new ScreeningPipeline(verifier, policy, recorder, Clock.systemUTC());
             Path configFile = p.options.configFile();
+            metrics.trustLoaded();
             Reloader reloader = configFile == null ? null
-                    : new Reloader(configFile, p.options.config(), certificates, crls, fs);
+                    : new Reloader(configFile, p.options.config(), certificates, crls, fs, (ok, why) -> {
+                        metrics.trustReloaded(ok, why);
+                        readiness.trustReloaded(ok, why);
+                    });
             if (reloader != null) {
                 started.add(reloader);
                 reloader.listen();

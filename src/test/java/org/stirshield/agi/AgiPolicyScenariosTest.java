@@ -204,8 +204,8 @@ class AgiPolicyScenariosTest {
             }
 
             @Override
-            public void recordFailSafe(org.stirshield.policy.Decision d, Duration elapsed) {
-                real.recordFailSafe(d, elapsed);
+            public org.stirshield.policy.Decision recordFailSafe(org.stirshield.policy.Decision d, Duration elapsed) {
+                return real.recordFailSafe(d, elapsed);
             }
         };
         server = AgiServer.start(ServerSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", 0))

@@ -196,8 +196,8 @@ final class Scenarios implements AutoCloseable {
             }
 
             @Override
-            public void recordFailSafe(Decision decision, Duration elapsed) {
-                real.recordFailSafe(decision, elapsed);
+            public Decision recordFailSafe(Decision decision, Duration elapsed) {
+                return real.recordFailSafe(decision, elapsed);
             }
 
             @Override

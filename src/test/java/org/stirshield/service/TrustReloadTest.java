@@ -23,6 +23,7 @@ import org.stirshield.sign.LeafCertificate;
 import org.stirshield.sign.LeafSpec;
 import org.stirshield.sign.PassportSigner;
 import org.stirshield.sign.Pem;
+import org.stirshield.testing.MetricsScrape;
 import org.stirshield.verify.CallAttempt;
 
 /**
@@ -76,8 +77,22 @@ class TrustReloadTest {
             // an invalid new set (a broken PEM file beside A): refused, B stays in force
             Files.writeString(trust.resolve("a.pem"), Pem.certificate(rootA.certificate()));
             Files.writeString(trust.resolve("broken.pem"), "-----BEGIN CERTIFICATE-----\nnot base64\n");
+            assertEquals(1, MetricsScrape.value(port, "stirshield_trust_last_reload_ok"), "before: the good reload");
+            double before = MetricsScrape.value(port, "stirshield_trust_last_reload_timestamp_seconds");
             assertFalse(service.reloadTrust());
             assertEquals("untrusted_chain", screen(service, call).reason(), "the old set (B only) stays in force");
+            // the refused reload is visible to monitoring: gauge 0, counted, a warning on /health and /health/ready
+            // (still 200 there: the old set decides calls as before)
+            assertEquals(0, MetricsScrape.value(port, "stirshield_trust_last_reload_ok"));
+            assertEquals(1, MetricsScrape.value(port, "stirshield_trust_reloads_total{result=\"error\"}"));
+            assertTrue(MetricsScrape.value(port, "stirshield_trust_last_reload_timestamp_seconds") >= before);
+            health = MetricsScrape.get(port, "/health").body();
+            assertTrue(health.startsWith("ok\n") && health.contains("warning: trust reload: refused at ")
+                    && health.contains("broken.pem") && health.contains("stay in force"), health);
+            HttpResponse<String> ready = MetricsScrape.get(port, "/health/ready");
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("warning: trust reload: refused at ")
+                    && ready.body().contains("trust_anchors: 1 loaded; last reload refused ("), ready.body());
             // so is a configuration file that no longer parses
             Files.delete(trust.resolve("broken.pem"));
             String good = Files.readString(config);
@@ -88,6 +103,10 @@ class TrustReloadTest {
             Files.writeString(config, good);
             assertTrue(service.reloadTrust());
             assertEquals("verified", screen(service, call).reason(), "A and B trusted again");
+            assertEquals(1, MetricsScrape.value(port, "stirshield_trust_last_reload_ok"));
+            assertEquals(2, MetricsScrape.value(port, "stirshield_trust_reloads_total{result=\"error\"}"));
+            assertFalse(MetricsScrape.get(port, "/health").body().contains("trust reload"), "the warning is gone");
+            assertTrue(MetricsScrape.get(port, "/health/ready").body().contains("trust_anchors: 2 loaded; last reload ok"));
 
             // pinned certificates reload too: the pin now points at a chain from B's hierarchy
             LeafCertificate leafB = rootB.issueLeaf(LeafSpec.spc("9999"));
