@@ -59,8 +59,9 @@ class FailoverTest {
     }
 
     private Serve serve(SignedCarrier carrier, String name) throws Exception {
-        int agi = freePort();
-        int metrics = freePort();
+        int[] ports = freePorts(2); // held open together: two calls to a port-0 socket can return the same port
+        int agi = ports[0];
+        int metrics = ports[1];
         Path config = carrier.config(name + "-serve", """
                 server:
                   listen: 127.0.0.1:%d
@@ -91,9 +92,21 @@ class FailoverTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 

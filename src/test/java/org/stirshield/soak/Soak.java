@@ -79,8 +79,12 @@ public final class Soak {
                 protected:
                   - {range: ["+1 202 555 0100", "+1 202 555 0199"], agency: "Soak Agency", policy: agency}
                 """);
-        int agiPort = freePort();
-        int metricsPort = freePort();
+        int agiPort;
+        int metricsPort;
+        try (ServerSocket a = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) { // distinct: held together
+            agiPort = a.getLocalPort();
+            metricsPort = m.getLocalPort();
+        }
         try (ServerSocket dead = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> closeEach(dead)); // x5u server that hangs up at once
             Path config = dir.resolve("stirshield.yaml");
@@ -306,12 +310,6 @@ public final class Soak {
                 throw new IllegalStateException("serve did not start:\n" + Files.readString(log));
             }
             Thread.sleep(50);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
