@@ -64,7 +64,7 @@ public final class CpuRates {
             if (v.verify(call, Fixture.NOW).status() != Verdict.Status.PASS) {
                 throw new IllegalStateException("setup");
             }
-            rate("Verifier.verify, warm certificate [" + prov.getName() + "]", () -> v.verify(call, Fixture.NOW), 3000, 3000);
+            rate("Verifier.verify, same token again (verified-PASSporT cache hit) [" + prov.getName() + "]", () -> v.verify(call, Fixture.NOW), 3000, 3000);
         }
         PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(f.root.cert(), null)));
         pkix.setDate(Date.from(Fixture.NOW));

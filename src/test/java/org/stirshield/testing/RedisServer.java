@@ -136,7 +136,8 @@ public final class RedisServer implements AutoCloseable {
 
     /** A client for the test's own checks. */
     public Jedis client() {
-        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder().timeoutMillis(5000);
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder().timeoutMillis(5000)
+                .autoNegotiateProtocol(false); // RESP2, as the replay store speaks; no warning per client
         if (password != null) {
             b.password(password);
         }
