@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stirshield.agi.AgiClient;
 import org.stirshield.testing.Dnsmasq;
+import org.stirshield.testing.FreePorts;
 import org.stirshield.testing.SignedCarrier;
 
 /**
@@ -59,7 +59,7 @@ class FailoverTest {
     }
 
     private Serve serve(SignedCarrier carrier, String name) throws Exception {
-        int[] ports = freePorts(2); // held open together: two calls to a port-0 socket can return the same port
+        int[] ports = FreePorts.distinct(2);
         int agi = ports[0];
         int metrics = ports[1];
         Path config = carrier.config(name + "-serve", """
@@ -89,24 +89,6 @@ class FailoverTest {
             assertTrue(s.process().isAlive(), () -> "serve exited: " + read(s.log()));
             assertTrue(System.nanoTime() < end, "serve did not start: " + read(s.log()));
             Thread.sleep(50);
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
         }
     }
 

@@ -37,6 +37,7 @@ import org.stirshield.sign.LeafCertificate;
 import org.stirshield.sign.LeafSpec;
 import org.stirshield.sign.PassportSigner;
 import org.stirshield.sign.Pem;
+import org.stirshield.testing.FreePorts;
 
 /**
  * A bounded soak of a real {@code serve} process: calls over FastAGI at a steady rate for a few minutes, a mix of
@@ -79,12 +80,9 @@ public final class Soak {
                 protected:
                   - {range: ["+1 202 555 0100", "+1 202 555 0199"], agency: "Soak Agency", policy: agency}
                 """);
-        int agiPort;
-        int metricsPort;
-        try (ServerSocket a = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) { // distinct: held together
-            agiPort = a.getLocalPort();
-            metricsPort = m.getLocalPort();
-        }
+        int[] ports = FreePorts.distinct(2);
+        int agiPort = ports[0];
+        int metricsPort = ports[1];
         try (ServerSocket dead = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> closeEach(dead)); // x5u server that hangs up at once
             Path config = dir.resolve("stirshield.yaml");
