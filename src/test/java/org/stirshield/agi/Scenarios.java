@@ -20,6 +20,7 @@ import org.stirshield.sign.LeafCertificate;
 import org.stirshield.sign.LeafSpec;
 import org.stirshield.sign.PassportSigner;
 import org.stirshield.sign.Pem;
+import org.stirshield.testing.ForwardingScreener;
 import org.stirshield.verify.CallAttempt;
 import org.stirshield.verify.Reason;
 
@@ -181,8 +182,7 @@ final class Scenarios implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        CallScreener real = service.screener();
-        return new CallScreener() {
+        return new ForwardingScreener(service.screener()) {
             @Override
             public Decision screen(CallAttempt call, Deadline deadline) {
                 seen.add(call);
@@ -193,11 +193,6 @@ final class Scenarios implements AutoCloseable {
             public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
                 seen.add(call);
                 return real.screen(call, deadline, claimAnswer);
-            }
-
-            @Override
-            public Decision recordFailSafe(Decision decision, Duration elapsed) {
-                return real.recordFailSafe(decision, elapsed);
             }
 
             @Override
