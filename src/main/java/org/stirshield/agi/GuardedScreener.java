@@ -199,8 +199,7 @@ final class GuardedScreener {
     }
 
     Decision failsafe(CallAttempt call, Reason reason) {
-        Verdict v = new Verdict(Verdict.Status.FAIL, null, reason, null, null, null, null, null, null, null,
-                call.callerTn(), call.calledTn(), null);
+        Verdict v = CallScreener.unverified(reason, null, call.callerTn(), call.calledTn());
         return new Decision(call, v, null, "FAIL", failsafeAction, reason.code(), reason.sipCode(),
                 failsafeAction == Action.TAG ? FAILSAFE_TAG + presented(call) : null, 0);
     }

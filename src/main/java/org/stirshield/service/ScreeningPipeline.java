@@ -135,10 +135,7 @@ final class ScreeningPipeline implements CallScreener {
             CallAttempt call = f.call();
             TnCanonicalizer tn = verifier.canonicalizer();
             String caller = tn.canonicalize(call.callerTn());
-            Verdict v = f.verdict();
-            Verdict canonical = new Verdict(v.status(), v.attest(), v.reason(), v.x5u(), v.origid(), v.spc(),
-                    v.certFingerprint(), v.iat(), v.passportDigest(), v.tnAuthorized(), caller,
-                    tn.canonicalize(call.calledTn()), v.headers(), v.diversion(), v.rcd());
+            Verdict canonical = f.verdict().withTns(caller, tn.canonicalize(call.calledTn()));
             return new Decision(call, canonical, f.match() != null ? f.match() : claimedEntry(caller), f.status(),
                     f.action(), f.reason(), f.sipCode(), f.callerName(), f.replayCount());
         } catch (RuntimeException e) {
@@ -149,8 +146,7 @@ final class ScreeningPipeline implements CallScreener {
 
     /** The decision when StirShield itself failed: FAIL, tagged so the callee is warned, never a silent allow. */
     static Decision internalError(CallAttempt call) {
-        Verdict v = new Verdict(Verdict.Status.FAIL, null, Reason.INTERNAL_ERROR, null, null, null, null, null, null,
-                null, null, null, null);
+        Verdict v = CallScreener.unverified(Reason.INTERNAL_ERROR, null, null, null);
         return new Decision(call, v, null, "FAIL", Action.TAG, Reason.INTERNAL_ERROR.code(),
                 Reason.INTERNAL_ERROR.sipCode(), null, 0);
     }

@@ -55,6 +55,18 @@ public record Verdict(
                 calledTn, headers, null, null);
     }
 
+    /** This verdict with the caller and called TNs it names replaced (e.g. by their canonical forms). */
+    public Verdict withTns(String caller, String called) {
+        return new Verdict(status, attest, reason, x5u, origid, spc, certFingerprint, iat, passportDigest,
+                tnAuthorized, caller, called, headers, diversion, rcd);
+    }
+
+    /** This verdict with its Rich Call Data outcome replaced. */
+    public Verdict withRcd(RichCallData richCallData) {
+        return new Verdict(status, attest, reason, x5u, origid, spc, certFingerprint, iat, passportDigest,
+                tnAuthorized, callerTn, calledTn, headers, diversion, richCallData);
+    }
+
     /** Whether the call was forwarded: it passed through a div chain, or History-Info / Diversion show a retarget. */
     public boolean forwarded() {
         return diversion != null && diversion.forwarded();

@@ -304,8 +304,7 @@ public final class Verifier {
         if (rcd == null) {
             return v;
         }
-        return new Verdict(v.status(), v.attest(), v.reason(), v.x5u(), v.origid(), v.spc(), v.certFingerprint(), v.iat(),
-                v.passportDigest(), v.tnAuthorized(), v.callerTn(), v.calledTn(), v.headers(), v.diversion(), rcd);
+        return v.withRcd(rcd);
     }
 
     /** The reason class for a credential failure (docs/requirements.md, response codes). */
