@@ -11,6 +11,7 @@ import org.stirshield.agi.ServerSettings;
 import org.stirshield.audit.LogFormat;
 import org.stirshield.audit.Metrics;
 import org.stirshield.config.ConfigValues;
+import org.stirshield.passport.Es256;
 import org.stirshield.service.StirShieldService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
     static final String TRAINING = "stirshield.startup.training";
 
     private static void train(AgiServer server) throws InterruptedException {
-        org.stirshield.passport.Es256.awaitFastest(java.time.Duration.ofMinutes(2));
+        Es256.awaitFastest(java.time.Duration.ofMinutes(2));
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.connect(server.address(), 5000);
         } catch (java.io.IOException e) {
@@ -106,6 +107,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the ES256 provider upgrade (loading ACCP) waits until the listener is open (Es256.holdUpgrade)
+        try (Es256.UpgradeHold upgrade = Es256.holdUpgrade()) {
+            return start(upgrade);
+        }
+    }
+
+    private Integer start(Es256.UpgradeHold upgrade) throws Exception {
         ServerSettings settings;
         StirShieldService.Prepared prepared;
         JsonNode tree = null;
@@ -159,6 +167,7 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
             return 1;
         }
+        upgrade.close(); // accepting: the ES256 provider upgrade may start
         boolean training = Boolean.getBoolean(TRAINING);
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain

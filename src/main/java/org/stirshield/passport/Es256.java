@@ -30,8 +30,26 @@ public final class Es256 {
     public static final BigInteger P256_N =
             new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
 
-    private static volatile Es256 fastest;
+    /** {@link #fastest()}'s instance, made at its first use. */
+    private static final class Fastest {
+        static final Es256 INSTANCE = new Es256(Security.getProvider("SunEC"));
+    }
+
     private static final java.util.concurrent.CountDownLatch CHOSEN = new java.util.concurrent.CountDownLatch(1);
+    /** Loads, tests and switches {@link #fastest()} to the fastest provider, on a thread of its own, once. */
+    private static final ProviderUpgrade UPGRADE = new ProviderUpgrade(() -> Thread.ofPlatform().name("es256-provider")
+            .daemon().start(() -> {
+                LOG.debug("ES256 provider upgrade: loading ACCP, else BouncyCastle (SunEC meanwhile)");
+                try {
+                    Provider p = choose();
+                    if (p != null) {
+                        Fastest.INSTANCE.provider = p;
+                        LOG.info("ES256 verification via {}", p.getName());
+                    }
+                } finally {
+                    CHOSEN.countDown();
+                }
+            }));
 
     /** The provider in use: fixed, except for {@link #fastest()}'s, which starts with SunEC and is upgraded once. */
     private volatile Provider provider;
@@ -201,40 +219,39 @@ public final class Es256 {
      * ({@link #awaitFastest}). A restarted server accepts calls without waiting for it.
      */
     public static Es256 fastest() {
-        Es256 f = fastest;
-        if (f == null) {
-            synchronized (Es256.class) {
-                f = fastest;
-                if (f == null) {
-                    f = new Es256(Security.getProvider("SunEC"));
-                    fastest = f;
-                    Es256 upgraded = f;
-                    Thread.ofPlatform().name("es256-provider").daemon().start(() -> {
-                        try {
-                            Provider p = choose();
-                            if (p != null) {
-                                upgraded.provider = p;
-                                LOG.info("ES256 verification via {}", p.getName());
-                            }
-                        } finally {
-                            CHOSEN.countDown();
-                        }
-                    });
-                }
-            }
-        }
-        return f;
+        UPGRADE.request();
+        return Fastest.INSTANCE;
     }
 
-    /** Waits (at most {@code timeout}) until {@link #fastest()} runs on its final provider; returns it. */
+    /**
+     * Holds back {@link #fastest()}'s upgrade until the hold is closed; then it starts, if {@code fastest()} was asked
+     * for meanwhile. {@code serve} holds it until its listener is open: loading ACCP costs about 0.3 s of CPU and
+     * reads its signed jar, which on 2 cores competed with the main thread (and held up its class-path lookups)
+     * before the listener opened. Calls accepted before the upgrade verify with SunEC.
+     */
+    public static UpgradeHold holdUpgrade() {
+        return UPGRADE.hold()::run;
+    }
+
+    /** A hold of {@link #holdUpgrade()}: closing it releases it (once). */
+    @FunctionalInterface
+    public interface UpgradeHold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until {@link #fastest()} runs on its final provider; returns it. Starts the
+     * upgrade now even while it is held.
+     */
     public static Es256 awaitFastest(java.time.Duration timeout) {
-        Es256 f = fastest();
+        UPGRADE.startNow();
         try {
             CHOSEN.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return f;
+        return Fastest.INSTANCE;
     }
 
     /** The first of ACCP, BouncyCastle that loads and passes the self-test, else null (SunEC stays). */
