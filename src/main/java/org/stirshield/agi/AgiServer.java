@@ -333,7 +333,7 @@ public final class AgiServer implements AutoCloseable {
                 stats.refusedBusy.sum(), stats.completed.sum(), stats.disconnected.sum(), stats.readTimeouts.sum(),
                 stats.unknownScript.sum(), stats.failed.sum(), stats.uncaught.sum(), screener.timeouts.sum(),
                 screener.errors.sum(), activeSessions(), stats.evicted.sum(), stats.silent.sum(),
-                stats.unverifiable.sum(), stats.commandErrors.sum());
+                stats.unverifiable.sum(), stats.commandErrors.sum(), screener.offLoop.sum());
     }
 
     /**
@@ -358,11 +358,13 @@ public final class AgiServer implements AutoCloseable {
      * @param unverifiable calls decided without verification: request too large, cut off, malformed, unknown
      *     script, or an AGI command answered with an error
      * @param commandErrors AGI commands Asterisk answered with an error or something unreadable
+     * @param decidedOffLoop calls that needed a wait (a certificate, CRL or RCD fetch, the shared replay store,
+     *     or a screener that does not mark its waits) and were decided on a thread of their own, not on the loop
      */
     public record Stats(long accepted, long refusedNotAllowed, int refusedAddresses, long refusedBusy, long completed,
             long disconnected, long readTimeouts, long unknownScript, long failed, long uncaught,
             long deadlineFailsafe, long screenerErrors, int active, long evicted, long silent, long unverifiable,
-            long commandErrors) {
+            long commandErrors, long decidedOffLoop) {
     }
 
     private static void closeQuietly(AutoCloseable c) {
