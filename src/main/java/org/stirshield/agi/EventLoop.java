@@ -27,8 +27,13 @@ final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
     /** How often the sessions' clocks are looked at: the watchdog answers at most this late. */
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** Connections accepted per wake-up before the sessions get their turn. */
-    private static final int ACCEPT_BATCH = 64;
+    /**
+     * Connections accepted per round, after the sessions already open had theirs: under more load than the
+     * loop can serve, new connections wait in the kernel's listen queue (and beyond {@code server.backlog}
+     * are refused there) instead of piling up as sessions that all get slower, or crowding out the calls in
+     * progress by eviction.
+     */
+    private static final int ACCEPT_BATCH = 16;
     /** How long accepting pauses after accept failed (e.g. out of file descriptors): no spinning. */
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -47,6 +52,8 @@ final class EventLoop implements Runnable {
     private long nextTick;
     private long acceptPausedUntil;
     private boolean acceptPaused;
+    /** The listener has connections waiting: accepted once the round's sessions are served. */
+    private boolean acceptReady;
 
     EventLoop(AgiServer server, ServerSocketChannel listener, int number) throws IOException {
         this.server = server;
@@ -119,6 +126,10 @@ final class EventLoop implements Runnable {
                 LOG.error("task failed on {}", thread.getName(), e);
             }
         }
+        if (acceptReady) {
+            acceptReady = false;
+            accept();
+        }
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
             tick(now);
@@ -128,7 +139,7 @@ final class EventLoop implements Runnable {
 
     private void ready(SelectionKey k) {
         if (k == acceptKey) {
-            accept();
+            acceptReady = true;
             return;
         }
         AgiSession s = (AgiSession) k.attachment();
@@ -185,6 +196,11 @@ final class EventLoop implements Runnable {
             acceptPaused = false;
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
+    }
+
+    /** A step of {@code s} threw (on this loop): the call is still answered and recorded, then ends. */
+    void failed(AgiSession s, Throwable e) {
+        server.handler().failed(s, e);
     }
 
     /** Takes a newly accepted session into the loop. */
