@@ -31,6 +31,8 @@ final class JsonLines {
     private int lineStart;
     /** Per open container: whether a value was written in it (the next one needs a comma). */
     private final boolean[] nonEmpty = new boolean[MAX_DEPTH];
+    /** The chars of the string being written (one bulk copy instead of a checked charAt per char). */
+    private char[] scratch = new char[256];
     private int depth;
     private boolean afterName;
 
@@ -241,10 +243,16 @@ final class JsonLines {
 
     /** Chars {@code [from, to)} of {@code s}, escaped and UTF-8 encoded; room for 6 bytes per char is ensured. */
     private void chars(String s, int from, int to) {
+        int n = to - from;
+        if (scratch.length < n) {
+            scratch = new char[Math.max(n, scratch.length * 2)];
+        }
+        char[] cs = scratch;
+        s.getChars(from, to, cs, 0);
         byte[] b = bytes;
         int p = size;
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
+        for (int i = 0; i < n; i++) {
+            char c = cs[i];
             if (c < 0x80) {
                 if (c >= 0x20 && c != '"' && c != '\\') {
                     b[p++] = (byte) c;
@@ -270,8 +278,8 @@ final class JsonLines {
                 b[p++] = (byte) (0xC0 | (c >> 6));
                 b[p++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(cs[i + 1])) {
+                    int cp = Character.toCodePoint(c, cs[++i]);
                     b[p++] = (byte) (0xF0 | (cp >> 18));
                     b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                     b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));

@@ -61,7 +61,9 @@ import org.stirshield.verify.SipRequest;
 @Fork(1)
 public class PipelineBench {
     /** More calls than one thread screens in an iteration (signed calls: about 15,000/s): each signed once. */
-    private static final int CALLS_PER_SECOND_BOUND = 30_000;
+    private static final int SIGNED_PER_SECOND_BOUND = 30_000;
+    /** The same for unsigned calls (about 100,000/s), which cost nothing to prepare. */
+    private static final int UNSIGNED_PER_SECOND_BOUND = 300_000;
 
     /** The service {@code serve} would run, and this iteration's calls. */
     @State(Scope.Thread)
@@ -102,7 +104,8 @@ public class PipelineBench {
         @Setup(Level.Iteration)
         public void prepare(IterationParams iteration) throws Exception {
             int n = (int) Math.min(Integer.MAX_VALUE - 8,
-                    CALLS_PER_SECOND_BOUND * Math.max(1, iteration.getTime().convertTo(TimeUnit.SECONDS) + 1));
+                    (signed() ? SIGNED_PER_SECOND_BOUND : UNSIGNED_PER_SECOND_BOUND)
+                            * Math.max(1, iteration.getTime().convertTo(TimeUnit.SECONDS) + 1));
             List<String> identities = signed() ? setup.identities(n, BenchSetup.PINNED_X5U) : null;
             calls = new CallAttempt[n];
             for (int i = 0; i < n; i++) {
@@ -118,7 +121,7 @@ public class PipelineBench {
         public void measured() {
             window.stop(next);
             if (signedLate > 0) {
-                System.out.printf("%n%d of %d calls were signed during the iteration: raise CALLS_PER_SECOND_BOUND%n",
+                System.out.printf("%n%d of %d calls were made during the iteration: raise the PER_SECOND_BOUND%n",
                         signedLate, next);
             }
         }
@@ -168,7 +171,7 @@ public class PipelineBench {
                 "\"Bench Caller\" <sip:" + BenchSetup.CALLER + "@carrier.example>;tag=b3nch",
                 List.of("<sip:" + BenchSetup.CALLER + "@carrier.example;user=phone>"), List.of(), List.of());
         return new CallAttempt(BenchSetup.CALLER, BenchSetup.CALLED, identity == null ? List.of() : List.of(identity),
-                null, "from-carrier", "1763900000." + serial, "PJSIP/carrier-" + String.format("%08x", serial), null,
+                null, "from-carrier", "1763900000." + serial, "PJSIP/carrier-" + Long.toHexString(0x1_0000_0000L | serial).substring(1), null,
                 sip);
     }
 }
