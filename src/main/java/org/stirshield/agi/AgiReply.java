@@ -1,10 +1,8 @@
 package org.stirshield.agi;
 
-import java.io.IOException;
-
 /**
  * Asterisk's reply to one AGI command ({@code 200 result=1 (value)}), read with bounds: a reply line
- * longer than {@link AgiConnection#MAX_LINE} is {@link Kind#TOO_LONG}; {@code HANGUP} lines Asterisk
+ * longer than {@link LineReader#MAX_LINE} is {@link Kind#TOO_LONG}; {@code HANGUP} lines Asterisk
  * sends when the channel hangs up and {@code 100 Trying} lines are skipped (at most
  * {@link #MAX_SKIPPED}); a {@code 520-} usage text is read to its end (at most {@link #MAX_USAGE_LINES}).
  *
@@ -25,7 +23,7 @@ record AgiReply(Kind kind, int status, String result, String extra, String line)
         ERROR,
         /** Not a reply line at all. */
         GARBAGE,
-        /** Longer than {@link AgiConnection#MAX_LINE}. */
+        /** Longer than {@link LineReader#MAX_LINE}. */
         TOO_LONG
     }
 
@@ -33,36 +31,38 @@ record AgiReply(Kind kind, int status, String result, String extra, String line)
         return kind == Kind.OK;
     }
 
-    /** Reads the reply to the command just sent; {@code bytes}: keep one character per byte (see AgiConnection). */
-    static AgiReply read(AgiConnection c, boolean bytes) throws IOException {
-        String line;
-        int skipped = 0;
-        while (true) {
-            line = c.readLine(bytes);
-            if (line == null) {
-                throw new java.io.EOFException("connection closed before the reply");
+    /**
+     * Reads the reply to the command just sent, line by line as it arrives: {@link #line} returns the reply
+     * once it is complete.
+     */
+    static final class Reader {
+        private int skipped;
+        private AgiReply usage; // a 520 reply whose usage text is still coming
+        private int usageLines;
+
+        /** Takes one line ({@code tooLong}: cut at {@link LineReader#MAX_LINE}); the reply once complete, else null. */
+        AgiReply line(String line, boolean tooLong) {
+            if (usage != null) { // usage text until "520 End of proper usage."
+                return line.startsWith("520 ") || ++usageLines >= MAX_USAGE_LINES ? usage : null;
             }
-            if (c.lineTooLong()) {
+            if (tooLong) {
                 return new AgiReply(Kind.TOO_LONG, -1, null, null, shown(line));
             }
-            boolean skip = line.startsWith("HANGUP") || line.startsWith("100 ") || line.startsWith("100-");
-            if (!skip) {
-                break;
+            if (line.startsWith("HANGUP") || line.startsWith("100 ") || line.startsWith("100-")) {
+                return ++skipped > MAX_SKIPPED ? new AgiReply(Kind.GARBAGE, -1, null, null, shown(line)) : null;
             }
-            if (++skipped > MAX_SKIPPED) {
-                return new AgiReply(Kind.GARBAGE, -1, null, null, shown(line));
+            AgiReply r = parse(line);
+            if (r.status == 520 && line.startsWith("520-")) {
+                usage = r;
+                return null;
             }
+            return r;
         }
-        AgiReply r = parse(line);
-        if (r.status == 520 && line.startsWith("520-")) { // usage text until "520 End of proper usage."
-            for (int i = 0; i < MAX_USAGE_LINES; i++) {
-                String more = c.readLine(bytes);
-                if (more == null || more.startsWith("520 ")) {
-                    break;
-                }
-            }
+
+        /** At the end of the stream: the reply if its usage text was all that was missing, else null (no reply). */
+        AgiReply end() {
+            return usage;
         }
-        return r;
     }
 
     /** Parses one reply line. */
@@ -110,7 +110,7 @@ record AgiReply(Kind kind, int status, String result, String extra, String line)
             case OK -> "ok";
             case ERROR -> "error " + status + " (" + line + ")";
             case GARBAGE -> "unreadable reply '" + line + "'";
-            case TOO_LONG -> "reply longer than " + AgiConnection.MAX_LINE + " bytes";
+            case TOO_LONG -> "reply longer than " + LineReader.MAX_LINE + " bytes";
         };
     }
 }

@@ -3,12 +3,14 @@ package org.stirshield.agi;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.stirshield.cert.Deadline;
 import org.stirshield.service.CallScreener;
 import org.stirshield.sign.OutboundSigner;
 
@@ -24,60 +25,46 @@ import org.stirshield.sign.OutboundSigner;
  * The StirShield FastAGI server: Asterisk connects for every inbound call
  * ({@code AGI(agi://127.0.0.1:4573/verify)}) and gets the decision as channel variables.
  *
- * <p><b>Threads.</b> A pool of platform threads that each accept a connection themselves and serve it to
- * the end on the same thread, with blocking socket reads (the leader/follower pattern): one wake-up when
- * the connection arrives, one per reply Asterisk sends, and no hand-off between threads per call. (An
- * acceptor handing each socket to a session thread, as asterisk-java's {@code DefaultAgiServer} does, adds
- * a wake-up per call; a virtual thread per session adds the poller's and the carrier's wake-ups per read.)
- * The pool grows on demand up to {@code server.max_sessions} plus spare acceptors and shrinks after a
- * minute without connections. One {@link Sweeper} thread is the deadline watchdog of every call.
+ * <p><b>Threads.</b> One {@link EventLoop} per core, each with its own listener on the port
+ * ({@code SO_REUSEPORT}: the kernel spreads connections over them), drives every session it accepts to its
+ * end without blocking: one wake-up when the connection arrives and one per reply Asterisk sends, no hand-off
+ * between threads, no thread per session, no timer per call (each loop looks at its sessions' clocks every
+ * {@link EventLoop#TICK_NANOS}). A call is decided on its loop when that needs no wait; one that needs a
+ * certificate or CRL fetch, RCD content or the shared replay store is decided on a virtual thread of its own
+ * and answered by the loop ({@link GuardedScreener}). An open session costs its buffers, not a thread, so an
+ * overload or a flood of idle connections does not multiply threads.
  *
  * <p><b>Bounds.</b> At most {@code server.max_sessions} sessions at once (and
  * {@code server.max_sessions_per_address} from one address). When every slot is taken, the session that
  * has waited longest for a complete environment block is evicted (an idle or trickling connection cannot
  * keep a real call out); when every slot holds a call, the new connection is closed at accept and
- * Asterisk's dialplan takes its AGISTATUS=FAILURE branch. Every read times out after
- * {@code server.read_timeout}, every session ends by its time limit, lines and requests are bounded
- * ({@link AgiConnection}, {@link EnvironmentBlock}); only addresses in {@code server.allow} are served.
+ * Asterisk's dialplan takes its AGISTATUS=FAILURE branch. Every wait for input ends after
+ * {@code server.read_timeout}, every session by its time limit, lines and requests are bounded
+ * ({@link LineReader}, {@link EnvironmentBlock}); only addresses in {@code server.allow} are served.
  * {@link #shutdown(Duration)} drains the calls in flight.
  */
 public final class AgiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgiServer.class);
-    /** Threads kept accepting when there is little to do. */
-    private static final int CORE_THREADS = 4;
-    /** Threads beyond the sessions: accepting, and evicting an idle session when all slots are taken. */
-    private static final int SPARE_THREADS = 2;
-    /** How long a thread beyond the core ones waits for a connection before it ends. */
-    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
-    /**
-     * How long a server thread waits in {@code accept()} (for the listener, or for its turn at it) before it
-     * looks at the drain and at its own idleness: a few wake-ups a second per idle thread, none per call.
-     */
-    private static final int ACCEPT_WAKEUP_MILLIS = 250;
-    /** How long the drain keeps accepting what the kernel had already queued. */
-    private static final long QUEUED_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerSettings settings;
-    private final ServerSocket listener;
+    private final InetSocketAddress bound;
     private final AllowList allow;
     private final GuardedScreener screener;
     private final SessionHandler handler;
-    private final ServerStats stats = new ServerStats();
-    private final List<Worker> workers = new CopyOnWriteArrayList<>();
-    private final Sweeper sweeper;
+    final ServerStats stats = new ServerStats();
+    private final List<EventLoop> loops = new ArrayList<>();
+    /** Sessions still reading their environment block: the candidates for eviction. */
+    private final Set<AgiSession> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
-    private final AtomicInteger threads = new AtomicInteger();
-    private final AtomicInteger idle = new AtomicInteger();
     private final Map<InetAddress, AtomicInteger> perAddress;
-    private final int maxThreads;
     private final long decisionNanos;
     private final long sessionNanos;
     private final List<Runnable> drainListeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
-    /** The drain has begun: accept only what is already queued, then close the listener. */
+    /** The drain has begun. */
     private volatile boolean draining;
-    /** The listener is closed (or closing): nothing more is accepted. */
+    /** The listeners are closed (or closing): nothing more is accepted. */
     private volatile boolean stopping;
     private volatile long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1;
 
@@ -88,16 +75,27 @@ public final class AgiServer implements AutoCloseable {
         VerifyScript verify = new VerifyScript(this.screener);
         this.handler = new SessionHandler(Map.of("verify", verify, "sign", new SignScript(signer)), verify, stats);
         this.perAddress = settings.maxSessionsPerAddress() > 0 ? new ConcurrentHashMap<>() : null;
-        this.maxThreads = settings.maxSessions() + SPARE_THREADS;
         this.decisionNanos = settings.decisionDeadline().toNanos();
         long read = settings.readTimeout().toNanos();
         // the whole exchange: environment block, the screening, Asterisk's replies
         this.sessionNanos = decisionNanos + GuardedScreener.MARGIN.toNanos() + 2 * read;
-        this.sweeper = new Sweeper(workers, this.screener);
-        this.listener = new ServerSocket();
-        listener.setReuseAddress(true);
-        listener.bind(settings.listen(), settings.backlog());
-        listener.setSoTimeout(ACCEPT_WAKEUP_MILLIS);
+        List<ServerSocketChannel> listeners = Listeners.bind(settings.listen(), settings.backlog(), loopCount());
+        this.bound = (InetSocketAddress) listeners.get(0).getLocalAddress();
+        try {
+            for (int i = 0; i < listeners.size(); i++) {
+                loops.add(new EventLoop(this, listeners.get(i), i));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ServerSocketChannel l : listeners) {
+                closeQuietly(l);
+            }
+            throw e;
+        }
+    }
+
+    /** One loop per core. */
+    private static int loopCount() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     /** Binds and starts serving, without outbound signing (the {@code sign} script answers UNSUPPORTED). */
@@ -109,22 +107,29 @@ public final class AgiServer implements AutoCloseable {
     public static AgiServer start(ServerSettings settings, CallScreener screener, OutboundSigner signer)
             throws IOException {
         AgiServer s = new AgiServer(settings, screener, signer);
-        s.sweeper.start();
-        for (int i = 0; i < Math.min(2, s.maxThreads); i++) {
-            s.spawn();
+        for (EventLoop loop : s.loops) {
+            loop.start();
         }
-        LOG.info("FastAGI server listening on {} (allow {}, max_sessions {}, decision_deadline {} ms)",
-                s.address(), s.allow, settings.maxSessions(), settings.decisionDeadline().toMillis());
+        LOG.info("FastAGI server listening on {} (allow {}, max_sessions {}, decision_deadline {} ms, {} event loops)",
+                s.address(), s.allow, settings.maxSessions(), settings.decisionDeadline().toMillis(), s.loops.size());
         return s;
     }
 
     /** The bound address (the port is the real one when 0 was asked). */
     public InetSocketAddress address() {
-        return (InetSocketAddress) listener.getLocalSocketAddress();
+        return bound;
     }
 
     public ServerSettings settings() {
         return settings;
+    }
+
+    GuardedScreener screener() {
+        return screener;
+    }
+
+    SessionHandler handler() {
+        return handler;
     }
 
     /**
@@ -135,122 +140,49 @@ public final class AgiServer implements AutoCloseable {
         drainListeners.add(listener);
     }
 
-    /** Starts one more server thread unless there are enough; returns whether it did. */
-    private boolean spawn() {
-        int n;
-        do {
-            n = threads.get();
-            if (n >= maxThreads || draining || stopping) {
-                return false;
-            }
-        } while (!threads.compareAndSet(n, n + 1));
-        Worker w = new Worker();
+    /** Admission at accept, on {@code loop}: the allow list, the per-address and total limits (evicting an idle session). */
+    void admit(EventLoop loop, SocketChannel ch) {
+        InetAddress from;
         try {
-            w.thread = Thread.ofPlatform().name("agi-" + n).daemon().unstarted(() -> work(w));
-            workers.add(w);
-            w.thread.start();
-            return true;
-        } catch (RuntimeException | OutOfMemoryError e) {
-            workers.remove(w);
-            threads.decrementAndGet();
-            LOG.error("cannot start a FastAGI server thread: {}", e.toString());
-            return false;
+            from = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+        } catch (IOException | RuntimeException e) { // gone already
+            closeQuietly(ch);
+            return;
         }
-    }
-
-    private void work(Worker w) {
-        long idleSince = System.nanoTime();
-        try {
-            while (!draining && !stopping) { // the drain's last accepts are shutdown()'s alone
-                Socket s;
-                idle.incrementAndGet();
-                try {
-                    s = listener.accept();
-                } catch (SocketTimeoutException e) {
-                    idle.decrementAndGet();
-                    if (System.nanoTime() - idleSince > KEEP_ALIVE_NANOS && retire()) {
-                        return;
-                    }
-                    continue;
-                } catch (IOException e) {
-                    idle.decrementAndGet();
-                    if (stopping || draining) {
-                        return;
-                    }
-                    LOG.warn("accept failed: {}", e.getMessage());
-                    pause(); // e.g. out of file descriptors: do not spin
-                    continue;
-                }
-                if (idle.decrementAndGet() <= 0) {
-                    spawn(); // someone must be accepting while this thread serves
-                }
-                Worker.Session session = admit(s);
-                if (session != null) {
-                    serve(w, session);
-                }
-                idleSince = System.nanoTime();
-            }
-        } catch (Throwable t) {
-            stats.uncaught.increment();
-            LOG.error("uncaught in {}", Thread.currentThread().getName(), t);
-        } finally {
-            workers.remove(w);
-            threads.decrementAndGet();
-            if (!stopping && idle.get() <= 0) {
-                spawn();
-            }
-        }
-    }
-
-    /** Whether this idle thread should end (more than the core threads are running). */
-    private boolean retire() {
-        int n;
-        do {
-            n = threads.get();
-            if (n <= CORE_THREADS) {
-                return false;
-            }
-        } while (!threads.compareAndSet(n, n - 1));
-        threads.incrementAndGet(); // work()'s finally takes it back
-        return true;
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Admission at accept: the allow list, the per-address and total limits (evicting an idle session). */
-    private Worker.Session admit(Socket s) {
-        InetAddress from = s.getInetAddress();
         if (!allow.permits(from)) {
             stats.refusedNotAllowed.increment();
             allow.refused(from);
-            closeQuietly(s);
-            return null;
+            closeQuietly(ch);
+            return;
         }
-        // (no refusal for shutting down: a connection accepted is served, even the last one accepted while
-        // another thread closes the listener; the closed listener is what turns new ones away)
+        // (no refusal for shutting down: a connection accepted is served, even the last ones the drain accepts;
+        // the closed listeners are what turn new ones away)
         if (perAddress != null) {
             AtomicInteger n = perAddress.computeIfAbsent(from, a -> new AtomicInteger());
             if (n.incrementAndGet() > settings.maxSessionsPerAddress() && !evictWaiting(from)) {
                 n.decrementAndGet();
-                refuseBusy(s, settings.maxSessionsPerAddress() + " sessions from " + from.getHostAddress()
+                refuseBusy(ch, from, settings.maxSessionsPerAddress() + " sessions from " + from.getHostAddress()
                         + " in progress (server.max_sessions_per_address)");
-                return null;
+                return;
             }
         }
         if (active.incrementAndGet() > settings.maxSessions() && !evictWaiting(null)) {
             active.decrementAndGet();
             releaseAddress(from);
-            refuseBusy(s, settings.maxSessions() + " calls in progress (server.max_sessions)");
-            return null;
+            refuseBusy(ch, from, settings.maxSessions() + " calls in progress (server.max_sessions)");
+            return;
         }
         stats.accepted.increment();
-        return new Worker.Session(s, System.nanoTime());
+        AgiSession session = new AgiSession(this, loop, ch, from, System.nanoTime(), decisionNanos, sessionNanos);
+        waiting.add(session);
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            loop.register(session);
+        } catch (IOException | RuntimeException e) { // the peer reset it already
+            stats.disconnected.increment();
+            session.finish();
+        }
     }
 
     /**
@@ -259,10 +191,9 @@ public final class AgiServer implements AutoCloseable {
      */
     private boolean evictWaiting(InetAddress from) {
         while (true) {
-            Worker.Session oldest = null;
-            for (Worker w : workers) {
-                Worker.Session s = w.session;
-                if (s != null && s.phase.get() == Worker.Session.WAITING && (from == null || from.equals(s.peer))
+            AgiSession oldest = null;
+            for (AgiSession s : waiting) {
+                if (s.phase.get() == AgiSession.WAITING && (from == null || from.equals(s.peer))
                         && (oldest == null || s.acceptedNanos - oldest.acceptedNanos < 0)) {
                     oldest = s;
                 }
@@ -271,20 +202,35 @@ public final class AgiServer implements AutoCloseable {
                 return false;
             }
             if (oldest.evict()) {
+                waiting.remove(oldest);
+                oldest.loop.execute(oldest::evicted);
                 return true;
             }
+            waiting.remove(oldest);
         }
     }
 
-    private void refuseBusy(Socket s, String why) {
+    /** A session is a call now (or ended): no longer a candidate for eviction. */
+    void noLongerWaiting(AgiSession s) {
+        waiting.remove(s);
+    }
+
+    /** A session ended: its slot is free. */
+    void released(AgiSession s) {
+        waiting.remove(s);
+        releaseAddress(s.peer);
+        active.decrementAndGet();
+    }
+
+    private void refuseBusy(SocketChannel ch, InetAddress from, String why) {
         stats.refusedBusy.increment();
         long now = System.nanoTime();
         if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
             lastBusyLog = now;
-            LOG.warn("FastAGI connection from {} refused: {}; {} refused so far", s.getInetAddress().getHostAddress(),
-                    why, stats.refusedBusy.sum());
+            LOG.warn("FastAGI connection from {} refused: {}; {} refused so far", from.getHostAddress(), why,
+                    stats.refusedBusy.sum());
         }
-        closeQuietly(s);
+        closeQuietly(ch);
     }
 
     private void releaseAddress(InetAddress from) {
@@ -296,30 +242,9 @@ public final class AgiServer implements AutoCloseable {
         }
     }
 
-    private void serve(Worker w, Worker.Session session) {
-        w.session = session;
-        try {
-            long start = session.acceptedNanos;
-            Deadline deadline = Deadline.atNanos(start + decisionNanos);
-            AgiConnection c = new AgiConnection(session.socket, w.buffer,
-                    (int) Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis()), start + sessionNanos);
-            EnvironmentBlock env = EnvironmentBlock.read(c);
-            boolean evicted = !session.becomeCall();
-            AgiSession s = new AgiSession(env, c, deadline, w, settings, stats);
-            handler.handle(s, evicted, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        } catch (IOException e) { // setting up the socket
-            stats.disconnected.increment();
-        } finally {
-            w.session = null;
-            session.close();
-            releaseAddress(session.peer);
-            active.decrementAndGet();
-        }
-    }
-
     /**
-     * The drain: tells the {@link #onDrain} listeners; serves the connections the kernel has already
-     * completed (queued for accept), then closes the listener, so new connections are refused from then on
+     * The drain: tells the {@link #onDrain} listeners; each loop serves the connections the kernel has already
+     * completed (queued for accept) and then closes its listener, so new connections are refused from then on
      * and Asterisk's hagi:// tries its next instance (closing with connections queued would reset them after
      * Asterisk had sent its request, which hagi:// does not retry); lets the sessions in flight finish for up
      * to {@code grace}, then closes what is left. Returns whether every session finished by itself.
@@ -336,10 +261,19 @@ public final class AgiServer implements AutoCloseable {
                         LOG.warn("drain listener failed: {}", e.toString());
                     }
                 }
+                for (EventLoop loop : loops) {
+                    loop.execute(loop::acceptQueuedAndClose);
+                }
             }
         }
-        acceptQueued();
-        stopAccepting();
+        try {
+            for (EventLoop loop : loops) {
+                loop.awaitListenerClosed(2_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopping = true;
         long end = System.nanoTime() + grace.toNanos();
         while (active.get() > 0 && System.nanoTime() - end < 0) {
             pause10();
@@ -347,67 +281,22 @@ public final class AgiServer implements AutoCloseable {
         boolean drained = active.get() <= 0;
         if (!drained) {
             LOG.warn("shutdown: {} sessions still running after {} ms; closing them", active.get(), grace.toMillis());
-            for (Worker w : workers) {
-                Worker.Session s = w.session;
-                if (s != null) {
-                    s.close();
-                }
+            for (EventLoop loop : loops) {
+                loop.execute(loop::closeAll);
             }
         }
-        sweeper.stop();
-        terminated.countDown();
-        return drained;
-    }
-
-    /**
-     * The drain's first step, on the draining thread alone: once no server thread is in {@code accept()} (each
-     * leaves within one accept wake-up), the connections the kernel has already completed are accepted and
-     * each served on a thread of its own, until an accept waits 1 ms in vain (with one thread accepting, a
-     * timeout means the queue is empty, not that another thread held the listener) or {@link #QUEUED_NANOS}
-     * have passed.
-     */
-    private void acceptQueued() {
-        long leave = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * ACCEPT_WAKEUP_MILLIS);
-        while (idle.get() > 0 && System.nanoTime() - leave < 0) {
-            pause1();
+        for (EventLoop loop : loops) {
+            loop.stop();
         }
-        long end = System.nanoTime() + QUEUED_NANOS;
         try {
-            listener.setSoTimeout(1);
-            while (System.nanoTime() - end < 0) {
-                Socket s = listener.accept();
-                Worker.Session session = admit(s);
-                if (session != null) {
-                    Worker w = new Worker();
-                    workers.add(w);
-                    w.thread = Thread.ofPlatform().name("agi-drain").daemon().start(() -> {
-                        try {
-                            serve(w, session);
-                        } finally {
-                            workers.remove(w);
-                        }
-                    });
-                }
+            for (EventLoop loop : loops) {
+                loop.awaitStopped(2_000);
             }
-        } catch (IOException e) {
-            // the queue is empty (timeout), or the listener is gone
-        } catch (RuntimeException | OutOfMemoryError e) {
-            LOG.error("drain: cannot serve a queued connection: {}", e.toString());
-        }
-    }
-
-    private static void pause1() {
-        try {
-            Thread.sleep(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Closes the listener: from now on connections are refused. */
-    private void stopAccepting() {
-        stopping = true;
-        closeQuietly(listener);
+        terminated.countDown();
+        return drained;
     }
 
     private static void pause10() {
@@ -433,9 +322,9 @@ public final class AgiServer implements AutoCloseable {
         return Math.max(0, active.get());
     }
 
-    /** Server threads now (serving or accepting). */
+    /** Server threads: the event loops (decisions that wait run on virtual threads, not counted). */
     public int threads() {
-        return threads.get();
+        return loops.size();
     }
 
     /** A snapshot of the counters. */
@@ -444,7 +333,7 @@ public final class AgiServer implements AutoCloseable {
                 stats.refusedBusy.sum(), stats.completed.sum(), stats.disconnected.sum(), stats.readTimeouts.sum(),
                 stats.unknownScript.sum(), stats.failed.sum(), stats.uncaught.sum(), screener.timeouts.sum(),
                 screener.errors.sum(), activeSessions(), stats.evicted.sum(), stats.silent.sum(),
-                stats.unverifiable.sum(), stats.commandErrors.sum());
+                stats.unverifiable.sum(), stats.commandErrors.sum(), screener.offLoop.sum());
     }
 
     /**
@@ -469,11 +358,13 @@ public final class AgiServer implements AutoCloseable {
      * @param unverifiable calls decided without verification: request too large, cut off, malformed, unknown
      *     script, or an AGI command answered with an error
      * @param commandErrors AGI commands Asterisk answered with an error or something unreadable
+     * @param decidedOffLoop calls that needed a wait (a certificate, CRL or RCD fetch, the shared replay store,
+     *     or a screener that does not mark its waits) and were decided on a thread of their own, not on the loop
      */
     public record Stats(long accepted, long refusedNotAllowed, int refusedAddresses, long refusedBusy, long completed,
             long disconnected, long readTimeouts, long unknownScript, long failed, long uncaught,
             long deadlineFailsafe, long screenerErrors, int active, long evicted, long silent, long unverifiable,
-            long commandErrors) {
+            long commandErrors, long decidedOffLoop) {
     }
 
     private static void closeQuietly(AutoCloseable c) {

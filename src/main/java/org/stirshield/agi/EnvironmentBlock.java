@@ -1,7 +1,5 @@
 package org.stirshield.agi;
 
-import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +14,7 @@ import org.stirshield.verify.Reason;
  *
  * <p>Bounds: {@link #MAX_LINES} lines and {@link #MAX_BYTES} bytes are kept; lines beyond are read and
  * thrown away until the blank line ({@code request_too_large}); a line longer than
- * {@link AgiConnection#MAX_LINE} is cut ({@code header_too_large}); a line that is not
+ * {@link LineReader#MAX_LINE} is cut ({@code header_too_large}); a line that is not
  * {@code name: value} with a name of {@code [a-z0-9_]} is {@code malformed_request}; a block that never
  * ends (silence for read_timeout, the connection closed, the session's byte or time limit) is
  * {@code incomplete_request}.
@@ -46,62 +44,65 @@ final class EnvironmentBlock {
         this.detail = detail;
     }
 
-    /** Reads the block from {@code c}. Never throws: a failed read ends the block with a problem. */
-    static EnvironmentBlock read(AgiConnection c) {
-        Map<String, String> values = new HashMap<>(48);
-        int kept = 0;
-        long keptBytes = 0;
-        Problem problem = new Problem();
-        boolean complete = false;
-        boolean writable = true;
-        try {
-            while (true) {
-                String line = c.readLine();
-                if (line == null) {
-                    problem.note(Reason.INCOMPLETE_REQUEST, "the connection closed before the environment block ended");
+    /**
+     * Reads one environment block line by line as it arrives (the FastAGI server's event loop feeds it).
+     * Never throws: whatever ends the block early becomes its problem.
+     */
+    static final class Reader {
+        private final Map<String, String> values = new HashMap<>(48);
+        private final Problem problem = new Problem();
+        private int kept;
+        private long keptBytes;
+
+        /** Takes one line ({@code tooLong}: cut at {@link LineReader#MAX_LINE}); true when it ends the block. */
+        boolean line(String line, boolean tooLong) {
+            if (line.isEmpty() && !tooLong) {
+                return true;
+            }
+            int colon = line.indexOf(':');
+            String name = colon > 0 ? line.substring(0, colon) : null;
+            if (tooLong) { // the value is cut: never used
+                problem.note(Reason.HEADER_TOO_LARGE, (name != null && validName(name) ? name : "an environment line")
+                        + " longer than " + LineReader.MAX_LINE + " bytes");
+            } else if (kept >= MAX_LINES || keptBytes + line.length() > MAX_BYTES) {
+                problem.note(Reason.REQUEST_TOO_LARGE, "environment block longer than " + MAX_LINES + " lines or "
+                        + MAX_BYTES + " bytes");
+            } else if (name == null || !validName(name)) {
+                problem.note(Reason.MALFORMED_REQUEST, "environment line " + (kept + 1) + " is not 'agi_name: value'");
+            } else {
+                kept++;
+                keptBytes += line.length();
+                String value = line.substring(colon + 1);
+                values.putIfAbsent(name, value.startsWith(" ") ? value.substring(1) : value);
+            }
+            return false;
+        }
+
+        /** The block, ended by its blank line. */
+        EnvironmentBlock complete(long bytesRead) {
+            return build(true, true, bytesRead);
+        }
+
+        /**
+         * The block as far as it came, ended early: {@code problem} says why; {@code writable}: whether the
+         * connection can still carry an answer.
+         */
+        EnvironmentBlock cutOff(Reason why, String detail, boolean writable, long bytesRead) {
+            problem.note(why, detail);
+            return build(false, writable, bytesRead);
+        }
+
+        private EnvironmentBlock build(boolean complete, boolean writable, long bytesRead) {
+            List<String> args = new ArrayList<>(4);
+            for (int i = 1; i <= MAX_LINES; i++) {
+                String a = values.get("agi_arg_" + i);
+                if (a == null) {
                     break;
                 }
-                if (line.isEmpty() && !c.lineTooLong()) {
-                    complete = true;
-                    break;
-                }
-                int colon = line.indexOf(':');
-                String name = colon > 0 ? line.substring(0, colon) : null;
-                if (c.lineTooLong()) { // the value is cut: never used
-                    problem.note(Reason.HEADER_TOO_LARGE, (name != null && validName(name) ? name : "an environment line")
-                            + " longer than " + AgiConnection.MAX_LINE + " bytes");
-                } else if (kept >= MAX_LINES || keptBytes + line.length() > MAX_BYTES) {
-                    problem.note(Reason.REQUEST_TOO_LARGE, "environment block longer than " + MAX_LINES + " lines or "
-                            + MAX_BYTES + " bytes");
-                } else if (name == null || !validName(name)) {
-                    problem.note(Reason.MALFORMED_REQUEST, "environment line " + (kept + 1) + " is not 'agi_name: value'");
-                } else {
-                    kept++;
-                    keptBytes += line.length();
-                    String value = line.substring(colon + 1);
-                    values.putIfAbsent(name, value.startsWith(" ") ? value.substring(1) : value);
-                }
+                args.add(a);
             }
-        } catch (SocketTimeoutException e) {
-            problem.note(Reason.INCOMPLETE_REQUEST, c.bytesRead() == 0 ? "nothing sent within the read timeout"
-                    : "no end of the environment block within the read timeout");
-        } catch (AgiConnection.SessionLimitException e) {
-            problem.note(Reason.REQUEST_TOO_LARGE, "more than " + AgiConnection.MAX_SESSION_BYTES
-                    + " bytes without the end of the environment block");
-        } catch (IOException e) {
-            problem.note(Reason.INCOMPLETE_REQUEST, "the connection failed before the environment block ended ("
-                    + e.getMessage() + ")");
-            writable = false;
+            return new EnvironmentBlock(values, args, complete, writable, bytesRead, problem.reason, problem.detail);
         }
-        List<String> args = new ArrayList<>(4);
-        for (int i = 1; i <= MAX_LINES; i++) {
-            String a = values.get("agi_arg_" + i);
-            if (a == null) {
-                break;
-            }
-            args.add(a);
-        }
-        return new EnvironmentBlock(values, args, complete, writable, c.bytesRead(), problem.reason, problem.detail);
     }
 
     /** The problem that explains most: a size bound over a cut-off block over a malformed line. */

@@ -1,9 +1,8 @@
 package org.stirshield.agi;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -18,18 +17,26 @@ import org.stirshield.verify.Verdict;
 
 /**
  * The screener with a watchdog: whatever the pipeline does, the call has its answer by its deadline
- * plus {@link #MARGIN}. The screener runs on the session's own thread and gets the deadline; it should
- * honour it itself (a slow certificate fetch ends as reason {@code x5u_timeout}). If it has not returned
- * by then, the watchdog answers Asterisk with a fail-safe decision (STIR_STATUS=FAIL, the configured
- * {@code server.failsafe_action}, and a reason naming what the decision was waiting on:
- * {@code x5u_timeout}, {@code crl_timeout}, {@code store_timeout}, or {@code decision_timeout}) and ends
- * the AGI session, so the dialplan goes on; the screener's late decision is then discarded. A screener
- * that throws or returns nothing gives the fail-safe decision with reason {@code internal_error}.
- * Exactly one answer is sent and exactly one decision recorded.
+ * plus {@link #MARGIN}.
  *
- * <p>No timer is scheduled per call: arming the watchdog is a write to the session's {@link Watch}, which
- * one {@link Sweeper} thread looks at on a coarse tick (no wake-up of another thread per call, no
- * per-call entry in a shared timer queue).
+ * <p><b>Where the decision runs.</b> First on the session's event loop, with a deadline
+ * {@linkplain Deadline#withoutBlocking() without blocking}: an unsigned call, or a signed one whose
+ * certificate (and CRL) are cached and whose replay window is in this instance's memory, is decided there
+ * at once, with no other thread involved. A call that needs a wait (a certificate or CRL fetch still
+ * running, RCD content, the shared replay store) is told so before the wait and before anything is
+ * recorded ({@link Deadline.WouldBlock}); it then runs again, from the start, on a virtual thread of its
+ * own with the real deadline (what the first attempt verified is in the verified-PASSporT cache, so the
+ * signature is not checked twice), and its answer goes back to the loop. The pipeline should honour the
+ * deadline itself (a slow certificate fetch ends as reason {@code x5u_timeout}).
+ *
+ * <p><b>The watchdog.</b> If a decision running on its own thread has not come back by deadline + margin,
+ * the loop ({@link AgiSession#tick}) answers Asterisk with a fail-safe decision (STIR_STATUS=FAIL, the
+ * configured {@code server.failsafe_action}, and a reason naming what the decision was waiting on:
+ * {@code x5u_timeout}, {@code crl_timeout}, {@code store_timeout}, or {@code decision_timeout}) and ends the
+ * AGI session, so the dialplan goes on; the late decision is then discarded. A screener that throws or
+ * returns nothing gives the fail-safe decision with reason {@code internal_error}. Exactly one answer is
+ * sent and exactly one decision recorded: the decision and the watchdog claim the answer with one atomic
+ * step ({@link Watch}). No timer is scheduled per call.
  */
 final class GuardedScreener {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedScreener.class);
@@ -44,13 +51,20 @@ final class GuardedScreener {
 
     private final CallScreener screener;
     private final Action failsafeAction;
+    /** Whether calls are first tried on the loop: only for a screener that marks every wait. */
+    private final boolean inline;
+    /** Decisions that wait: a virtual thread each (at most one per session, so bounded by max_sessions). */
+    private final Executor waiting = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("agi-decision-", 0).factory());
     final LongAdder timeouts = new LongAdder();
     final LongAdder errors = new LongAdder();
+    /** Calls that needed a wait and were decided off the loop. */
+    final LongAdder offLoop = new LongAdder();
 
-    /** Sends a decision to Asterisk; {@code late} when it is the watchdog's (then the session must end). */
+    /** Sends a decision to Asterisk; {@code late} when it is the watchdog's. Runs on the session's loop. */
     @FunctionalInterface
     interface Answer {
-        void send(Decision decision, boolean late) throws IOException;
+        void send(Decision decision, boolean late);
     }
 
     /**
@@ -65,7 +79,6 @@ final class GuardedScreener {
         final long startedNanos;
         /** When the watchdog answers, on the {@link System#nanoTime()} clock. */
         final long firesAt;
-        volatile transient CompletableFuture<Void> late;
 
         Watch(CallAttempt call, Deadline deadline, Answer answer, long startedNanos) {
             super(OPEN);
@@ -81,65 +94,91 @@ final class GuardedScreener {
         }
     }
 
+    /** The outcome of one attempt: the decision, and whether it is the fail-safe one for a failed screener. */
+    private record Outcome(Decision decision, boolean failed) {
+    }
+
     GuardedScreener(CallScreener screener, Action failsafeAction) {
         this.screener = screener;
         this.failsafeAction = failsafeAction;
+        this.inline = screener.marksItsWaits();
     }
 
     /**
-     * Screens {@code call} and sends exactly one decision through {@code answer}; returns once it is sent.
-     * {@code slot} is where the {@link Sweeper} finds the call while it is being screened.
+     * Screens {@code call} and sends exactly one decision through {@code answer}, on {@code session}'s loop:
+     * at once when the decision needs no wait, else when it comes back (or the watchdog's, whichever is first).
      */
-    void screen(Worker slot, CallAttempt call, Deadline deadline, Answer answer) throws IOException {
-        long started = System.nanoTime();
-        Watch w = new Watch(call, deadline, answer, started);
-        slot.watch = w;
-        Decision d;
-        boolean failed = false;
-        try {
-            d = screener.screen(call, deadline, w::claim);
-            if (d == null || d.status() == null) {
-                errors.increment();
-                LOG.error("call {}: the screener returned no decision", call.callId());
-                d = failsafe(call, Reason.INTERNAL_ERROR);
-                failed = true;
-            }
-        } catch (RuntimeException | StackOverflowError e) {
-            errors.increment();
-            LOG.error("call {}: the screener failed: {}", call.callId(), e.toString());
-            d = failsafe(call, Reason.INTERNAL_ERROR);
-            failed = true;
-        } finally {
-            slot.watch = null;
-        }
-        // ours if the screener claimed the answer, or did not try (one that records nothing, or failed)
-        if (w.claim()) {
-            if (failed) {
-                d = record(d, started);
-            }
-            answer.send(d, false);
+    void screen(AgiSession session, CallAttempt call, Answer answer) {
+        Watch w = new Watch(call, session.deadline, answer, System.nanoTime());
+        if (!inline) {
+            offLoop(session, w);
             return;
         }
-        LOG.debug("call {}: decision after the deadline discarded: {} {}", call.callId(), d.status(), d.reason());
+        Outcome o;
         try {
-            w.late.get(); // the session must not close the socket under the watchdog's answer
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            o = attempt(w, session.deadline.withoutBlocking());
+        } catch (Deadline.WouldBlock e) {
+            offLoop(session, w);
+            return;
+        }
+        deliver(w, o);
+    }
+
+    /** Runs the decision on a thread of its own, watched by the session's loop, and answers on the loop. */
+    private void offLoop(AgiSession session, Watch w) {
+        offLoop.increment();
+        session.watch = w;
+        session.decidingOffLoop();
+        try {
+            waiting.execute(() -> {
+                Outcome late = attempt(w, w.deadline);
+                session.loop.execute(() -> {
+                    if (session.watch == w) {
+                        session.watch = null;
+                    }
+                    try {
+                        deliver(w, late);
+                    } finally {
+                        session.decidedOffLoop();
+                    }
+                });
+            });
+        } catch (RuntimeException | OutOfMemoryError full) { // no thread to be had: the watchdog answers
+            LOG.error("call {}: cannot start the decision's thread: {}", w.call.callId(), full.toString());
         }
     }
 
-    /** Called by the {@link Sweeper} when {@code w}'s time is up: answers fail-safe unless the screener already did. */
-    void expire(Watch w) {
-        if (w.get() != OPEN) {
+    /** Runs the screener once; a failure becomes the fail-safe decision. Lets {@link Deadline.WouldBlock} through. */
+    private Outcome attempt(Watch w, Deadline deadline) {
+        CallAttempt call = w.call;
+        try {
+            Decision d = screener.screen(call, deadline, w::claim);
+            if (d != null && d.status() != null) {
+                return new Outcome(d, false);
+            }
+            LOG.error("call {}: the screener returned no decision", call.callId());
+        } catch (Deadline.WouldBlock e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("call {}: the screener failed: {}", call.callId(), e.toString());
+        }
+        errors.increment();
+        return new Outcome(failsafe(call, Reason.INTERNAL_ERROR), true);
+    }
+
+    /** On the loop: answers with the decision if it is still the call's to give (the watchdog did not answer). */
+    private void deliver(Watch w, Outcome o) {
+        // ours if the screener claimed the answer, or did not try (one that records nothing, or failed)
+        if (w.claim()) {
+            w.answer.send(o.failed() ? record(o.decision(), w.startedNanos) : o.decision(), false);
             return;
         }
-        CompletableFuture<Void> late = new CompletableFuture<>();
-        w.late = late; // published before the claim: the session reads it only after seeing FAILSAFE
+        LOG.debug("call {}: decision after the deadline discarded: {} {}", w.call.callId(), o.decision().status(),
+                o.decision().reason());
+    }
+
+    /** On the loop, when {@code w}'s time is up: answers fail-safe unless the screener already did. */
+    void expire(Watch w) {
         if (!w.compareAndSet(OPEN, FAILSAFE)) {
             return;
         }
@@ -147,15 +186,7 @@ final class GuardedScreener {
         Reason reason = reasonFor(w.deadline.waitingFor());
         LOG.warn("call {}: no decision within the deadline (waiting on {}); answered fail-safe ({}, {})",
                 w.call.callId(), w.deadline.waitingFor(), reason.code(), failsafeAction.token());
-        Thread.ofVirtual().name("agi-failsafe").start(() -> {
-            try {
-                Decision f = record(failsafe(w.call, reason), w.startedNanos);
-                w.answer.send(f, true);
-                late.complete(null);
-            } catch (Throwable t) {
-                late.completeExceptionally(t);
-            }
-        });
+        w.answer.send(record(failsafe(w.call, reason), w.startedNanos), true);
     }
 
     /** The watchdog's reason: what the decision was waiting on when its time was up. */

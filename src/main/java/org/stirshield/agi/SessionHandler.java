@@ -1,6 +1,5 @@
 package org.stirshield.agi;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +28,10 @@ final class SessionHandler {
         this.stats = stats;
     }
 
-    /** Runs the session to its end; {@code evicted}: the server closed it to free its slot. Never throws. */
+    /**
+     * Starts the session's script once its environment block is in; {@code evicted}: the server closed it to
+     * free its slot. The script ends the session. Never throws.
+     */
     void handle(AgiSession session, boolean evicted, long ageMillis) {
         EnvironmentBlock env = session.environment;
         if (env.empty()) { // an idle connection, not a call
@@ -38,6 +40,7 @@ final class SessionHandler {
             } else {
                 stats.silent.increment();
             }
+            session.finish();
             return;
         }
         String name = env.script();
@@ -57,25 +60,40 @@ final class SessionHandler {
             problem = Reason.UNKNOWN_SCRIPT;
             detail = "script '" + shown + "' is not one of " + scripts.keySet();
         }
-        if (problem != null) {
-            if (problem == Reason.INCOMPLETE_REQUEST) {
-                stats.disconnected(session.connection.timedOut());
+        try {
+            if (problem != null) {
+                if (problem == Reason.INCOMPLETE_REQUEST) {
+                    stats.disconnected(session.timedOut());
+                }
+                (script == null ? fallback : script).refuse(session, problem, detail);
+            } else {
+                script.run(session);
             }
-            (script == null ? fallback : script).refuse(session, problem, detail);
+        } catch (RuntimeException | StackOverflowError e) {
+            failed(session, e);
+        }
+    }
+
+    /**
+     * A script (or a step of it) threw: the call still gets one record and, if the connection allows, an
+     * answer ({@code internal_error}); then the session ends. Never throws.
+     */
+    void failed(AgiSession session, Throwable e) {
+        if (session == null || session.closed()) {
             return;
         }
+        stats.failed.increment();
+        LOG.error("{}: FastAGI session failed", session.peer, e);
+        if (session.decided || session.environment == null) {
+            session.finish();
+            return;
+        }
+        session.decided = true;
         try {
-            script.run(session);
-            stats.completed.increment();
-        } catch (IOException e) {
-            stats.disconnected(session.connection.timedOut());
-            LOG.debug("{}: peer went away: {}", session.connection.socket().getInetAddress(), e.getMessage());
-        } catch (RuntimeException e) {
-            stats.failed.increment();
-            LOG.error("{}: FastAGI session failed", session.connection.socket().getInetAddress(), e);
-            if (!session.decided) { // still one record for the call
-                fallback.refuse(session, Reason.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
-            }
+            fallback.refuse(session, Reason.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
+        } catch (RuntimeException | StackOverflowError again) {
+            LOG.error("{}: cannot refuse the failed session: {}", session.peer, again.toString());
+            session.finish();
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.stirshield.agi;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,24 +29,43 @@ final class SignScript implements AgiSession.Script {
     }
 
     @Override
-    public void run(AgiSession session) throws IOException {
+    public void run(AgiSession session) {
         Map<String, String> vars = new LinkedHashMap<>();
         if (signer == null) {
             vars.put("STIR_SIGN_STATUS", "UNSUPPORTED");
             vars.put("STIR_REASON", "signing_not_configured");
-        } else {
-            CallAttempt call = CallInputs.from(session.environment).call();
-            try {
-                String identity = signer.identityHeader(call.callerTn(), call.calledTn(), Instant.now());
-                AgiReply r = session.send("SET VARIABLE STIR_IDENTITY " + ChannelVariables.quoted(identity), false);
-                vars.put("STIR_SIGN_STATUS", r.ok() ? "OK" : "FAIL");
-                vars.put("STIR_REASON", r.ok() ? "" : Reason.AGI_COMMAND_FAILED.code());
-            } catch (IllegalArgumentException e) {
-                vars.put("STIR_SIGN_STATUS", "FAIL");
-                vars.put("STIR_REASON", "invalid_tn");
-            }
+            answer(session, vars);
+            return;
         }
-        session.send(ChannelVariables.msetCommand(vars), false);
+        CallAttempt call = CallInputs.from(session.environment).call();
+        String identity;
+        try {
+            identity = signer.identityHeader(call.callerTn(), call.calledTn(), Instant.now());
+        } catch (IllegalArgumentException e) {
+            vars.put("STIR_SIGN_STATUS", "FAIL");
+            vars.put("STIR_REASON", "invalid_tn");
+            answer(session, vars);
+            return;
+        }
+        session.send("SET VARIABLE STIR_IDENTITY " + ChannelVariables.quoted(identity), false, (r, failure) -> {
+            if (failure != null) {
+                session.lost();
+                return;
+            }
+            vars.put("STIR_SIGN_STATUS", r.ok() ? "OK" : "FAIL");
+            vars.put("STIR_REASON", r.ok() ? "" : Reason.AGI_COMMAND_FAILED.code());
+            answer(session, vars);
+        });
+    }
+
+    private static void answer(AgiSession session, Map<String, String> vars) {
+        session.send(ChannelVariables.msetCommand(vars), false, (r, failure) -> {
+            if (failure != null) {
+                session.lost();
+            } else {
+                session.complete();
+            }
+        });
     }
 
     @Override
@@ -55,15 +73,17 @@ final class SignScript implements AgiSession.Script {
         session.stats.unverifiable.increment();
         LOG.info("sign request: {} ({})", problem.code(), detail);
         if (!session.environment.writable()) {
+            session.finish();
             return;
         }
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("STIR_SIGN_STATUS", "FAIL");
         vars.put("STIR_REASON", problem.code());
-        try {
-            session.send(ChannelVariables.msetCommand(vars), false);
-        } catch (IOException e) {
-            LOG.debug("sign request: could not answer: {}", e.getMessage());
-        }
+        session.send(ChannelVariables.msetCommand(vars), false, (r, failure) -> {
+            if (failure != null) {
+                LOG.debug("sign request: could not answer: {}", failure.getMessage());
+            }
+            session.finish();
+        });
     }
 }

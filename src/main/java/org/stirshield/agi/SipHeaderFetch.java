@@ -19,7 +19,7 @@ import java.util.Map;
  * up to {@link CallInputs#MAX_IDENTITY_HEADERS}, in a second one only when the call really carries that
  * many), the first {@link #INSTANCES} P-Asserted-Identity, History-Info and Diversion headers; the
  * command stays under Asterisk's 2 KiB AGI command buffer; the reply is one AGI line, at most
- * {@link AgiConnection#MAX_LINE} bytes. (Asterisk itself hands a dialplan function at most 4 KiB: a
+ * {@link LineReader#MAX_LINE} bytes. (Asterisk itself hands a dialplan function at most 4 KiB: a
  * single header longer than about 4,090 bytes cannot be read whole by any means.)
  */
 final class SipHeaderFetch {

@@ -27,53 +27,55 @@ final class VerifyScript implements AgiSession.Script {
     }
 
     @Override
-    public void run(AgiSession session) throws IOException {
+    public void run(AgiSession session) {
         CallInputs in = CallInputs.from(session.environment);
         boolean readIdentity = !in.identityPassed();
         SipHeaderFetch fetch = SipHeaderFetch.of(readIdentity ? 1 : 0, SipHeaderFetch.IDENTITY_FIRST,
                 session.settings.readSipHeaders(), session.settings.readSipHeaders() && !in.callIdPassed(),
                 session.settings.readSipHeaders() && !in.sourcePassed());
-        if (fetch != null) {
-            Fetched f = fetch(session, fetch, in.call());
+        if (fetch == null) {
+            decide(session, in);
+        } else {
+            fetch(session, fetch, in, readIdentity, true);
+        }
+    }
+
+    /**
+     * One GET FULL VARIABLE round trip, then the call's decision; {@code first}: the round trip that reads
+     * everything, after which a call with more Identity headers than it reads gets one more for the rest.
+     */
+    private void fetch(AgiSession session, SipHeaderFetch fetch, CallInputs in, boolean readIdentity, boolean first) {
+        session.send(fetch.command(), true, (reply, failure) -> {
+            Fetched f = fetched(session, fetch, in.call(), reply, failure);
             if (f.failure != null) {
-                refuse(session, in.call(), f.failure, f.detail, f.writable);
+                refuse(session, in.call(), f.failure, f.detail, f.writable, session::complete);
                 return;
             }
-            in = in.with(f.values, readIdentity);
-            if (readIdentity && in.call().identityHeaders().size() == SipHeaderFetch.IDENTITY_FIRST) {
+            CallInputs next = in.with(f.values, first ? readIdentity : true);
+            if (first && readIdentity && next.call().identityHeaders().size() == SipHeaderFetch.IDENTITY_FIRST) {
                 // the call carries more Identity headers than the first round trip reads: one more for the rest
-                SipHeaderFetch rest = SipHeaderFetch.of(SipHeaderFetch.IDENTITY_FIRST + 1,
-                        CallInputs.MAX_IDENTITY_HEADERS, false, false, false);
-                Fetched more = fetch(session, rest, in.call());
-                if (more.failure != null) {
-                    refuse(session, in.call(), more.failure, more.detail, more.writable);
-                    return;
-                }
-                in = in.with(more.values, true);
-            }
-        }
-        session.decided = true;
-        screener.screen(session.worker, in.call(), session.deadline, (decision, late) -> {
-            try {
-                answer(session, decision);
-            } finally {
-                if (late) {
-                    session.connection.closeQuietly(); // end the AGI: the dialplan goes on
-                }
+                fetch(session, SipHeaderFetch.of(SipHeaderFetch.IDENTITY_FIRST + 1, CallInputs.MAX_IDENTITY_HEADERS,
+                        false, false, false), next, true, false);
+            } else {
+                decide(session, next);
             }
         });
+    }
+
+    private void decide(AgiSession session, CallInputs in) {
+        session.decided = true;
+        screener.screen(session, in.call(), (decision, late) -> answer(session, decision));
     }
 
     /** What one fetch brought, or why it failed. */
     private record Fetched(Map<SipHeaderFetch.Field, List<String>> values, Reason failure, String detail, boolean writable) {
     }
 
-    private static Fetched fetch(AgiSession session, SipHeaderFetch fetch, CallAttempt call) {
-        AgiReply r;
-        try {
-            r = session.send(fetch.command(), true);
-        } catch (IOException e) {
-            return new Fetched(null, Reason.AGI_COMMAND_FAILED, "no reply to GET FULL VARIABLE: " + e.getMessage(), false);
+    private static Fetched fetched(AgiSession session, SipHeaderFetch fetch, CallAttempt call, AgiReply r,
+            IOException failure) {
+        if (failure != null) {
+            return new Fetched(null, Reason.AGI_COMMAND_FAILED, "no reply to GET FULL VARIABLE: " + failure.getMessage(),
+                    false);
         }
         if (!r.ok()) {
             LOG.warn("call {}: GET FULL VARIABLE answered with {}", call.callId(), r.describe());
@@ -93,29 +95,45 @@ final class VerifyScript implements AgiSession.Script {
 
     @Override
     public void refuse(AgiSession session, Reason problem, String detail) {
-        refuse(session, CallInputs.from(session.environment).call(), problem, detail, session.environment.writable());
+        refuse(session, CallInputs.from(session.environment).call(), problem, detail, session.environment.writable(),
+                session::finish);
     }
 
-    private void refuse(AgiSession session, CallAttempt call, Reason problem, String detail, boolean writable) {
+    /** Decides and records a call that cannot be verified, answers it if the connection allows, then {@code end}. */
+    private void refuse(AgiSession session, CallAttempt call, Reason problem, String detail, boolean writable,
+            Runnable end) {
         session.stats.unverifiable.increment();
         session.decided = true;
         Decision d = screener.unverified(call, problem, detail);
         LOG.info("call {} ({} -> {}): {} ({}): answered {} {}", call.callId(), call.callerTn(), call.calledTn(),
                 problem.code(), detail, d.status(), d.action() == null ? "" : d.action().token());
         if (!writable) {
+            end.run();
             return;
         }
-        try {
-            answer(session, d);
-        } catch (IOException e) {
-            LOG.debug("call {}: could not answer: {}", call.callId(), e.getMessage());
-        }
+        session.send(ChannelVariables.msetCommand(ChannelVariables.of(d)), false, (reply, failure) -> {
+            if (failure != null) {
+                LOG.debug("call {}: could not answer: {}", call.callId(), failure.getMessage());
+            } else if (!reply.ok()) {
+                LOG.warn("call {}: Asterisk did not take the variables: {}", call.callId(), reply.describe());
+            }
+            end.run();
+        });
     }
 
-    private static void answer(AgiSession session, Decision decision) throws IOException {
-        AgiReply r = session.send(ChannelVariables.msetCommand(ChannelVariables.of(decision)), false);
-        if (!r.ok()) {
-            LOG.warn("call {}: Asterisk did not take the variables: {}", decision.call().callId(), r.describe());
-        }
+    /** Sends the decision; the session is complete once Asterisk took it, lost if Asterisk went away. */
+    private static void answer(AgiSession session, Decision decision) {
+        session.send(ChannelVariables.msetCommand(ChannelVariables.of(decision)), false, (reply, failure) -> {
+            if (failure != null) {
+                LOG.debug("call {}: peer went away before the answer was taken: {}", decision.call().callId(),
+                        failure.getMessage());
+                session.lost();
+                return;
+            }
+            if (!reply.ok()) {
+                LOG.warn("call {}: Asterisk did not take the variables: {}", decision.call().callId(), reply.describe());
+            }
+            session.complete();
+        });
     }
 }

@@ -205,6 +205,13 @@ public final class Metrics implements AutoCloseable {
                     AgiCounts c = agiCounts == null ? null : agiCounts.get();
                     cb.call(c == null ? 0 : c.commandErrors());
                 }).register(registry);
+        CounterWithCallback.builder().name("stirshield_agi_decisions_off_loop")
+                .help("Calls whose decision had to wait (a certificate, CRL or RCD content fetch, the shared replay "
+                        + "store) and ran on a thread of its own instead of the FastAGI event loop")
+                .callback(cb -> {
+                    AgiCounts c = agiCounts == null ? null : agiCounts.get();
+                    cb.call(c == null ? 0 : c.decidedOffLoop());
+                }).register(registry);
         CounterWithCallback.builder().name("stirshield_agi_failsafe_answers")
                 .help("Calls answered fail-safe because the decision missed its deadline")
                 .callback(cb -> {
@@ -277,10 +284,10 @@ public final class Metrics implements AutoCloseable {
      * @param deadlineFailsafe calls answered fail-safe because the decision missed its deadline
      */
     public record AgiCounts(long accepted, long refusedNotAllowed, long refusedBusy, long deadlineFailsafe,
-            long evicted, long silent, long commandErrors) {
-        /** Counts of a server that does not report evictions, silent connections or command errors. */
+            long evicted, long silent, long commandErrors, long decidedOffLoop) {
+        /** Counts of a server that does not report evictions, silent connections, command errors or where it decided. */
         public AgiCounts(long accepted, long refusedNotAllowed, long refusedBusy, long deadlineFailsafe) {
-            this(accepted, refusedNotAllowed, refusedBusy, deadlineFailsafe, 0, 0, 0);
+            this(accepted, refusedNotAllowed, refusedBusy, deadlineFailsafe, 0, 0, 0, 0);
         }
     }
 

@@ -104,32 +104,33 @@ public final class ReplayDetection implements AutoCloseable {
         }
         Instant at = now == null ? Instant.now() : now;
         Instant expiresAt = settings.window().expiresAt(iat, at);
-        int here = local.observe(digest, callId, expiresAt, at);
-        if (store == null) {
-            checkedLocal.increment();
-            return here;
-        }
-        Duration limit = settings.store().timeout();
+        Duration limit = store == null ? Duration.ZERO : settings.store().timeout();
         if (deadline != null && deadline.remaining().compareTo(limit) < 0) {
             limit = deadline.remaining();
         }
-        if (mode.get() != Mode.SHARED || limit.toMillis() < 1) {
+        if (store == null || mode.get() != Mode.SHARED || limit.toMillis() < 1) {
+            int here = local.observe(digest, callId, expiresAt, at);
             checkedLocal.increment();
             return here;
         }
-        long t0 = System.nanoTime();
-        // the FastAGI watchdog names the store (store_timeout) if the decision is late while waiting here
+        // the FastAGI watchdog names the store (store_timeout) if the decision is late while waiting here; a
+        // thread that must not wait is told so here, before this instance's memory has seen the digest (the
+        // call runs again elsewhere and must not count itself as a replay)
         Deadline.Wait previous = deadline == null ? null : deadline.enter(Deadline.Wait.SHARED_STORE);
         try {
-            int shared = store.observe(digest, callId, Duration.between(at, expiresAt), limit);
-            storeLatency.accept(System.nanoTime() - t0);
-            checkedShared.increment();
-            return Math.max(shared, here); // the store may have lost what this instance remembers (a restart)
-        } catch (RedisReplayStore.StoreException e) {
-            errors[e.failure.ordinal()].increment();
-            checkedLocal.increment();
-            fallBack(e);
-            return here;
+            int here = local.observe(digest, callId, expiresAt, at);
+            long t0 = System.nanoTime();
+            try {
+                int shared = store.observe(digest, callId, Duration.between(at, expiresAt), limit);
+                storeLatency.accept(System.nanoTime() - t0);
+                checkedShared.increment();
+                return Math.max(shared, here); // the store may have lost what this instance remembers (a restart)
+            } catch (RedisReplayStore.StoreException e) {
+                errors[e.failure.ordinal()].increment();
+                checkedLocal.increment();
+                fallBack(e);
+                return here;
+            }
         } finally {
             if (deadline != null) {
                 deadline.leave(previous);

@@ -68,6 +68,8 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
         }
         CompletableFuture<Entry> f = cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k), executor));
         Entry e;
+        // a fetch still running is a wait (unnamed: the watchdog says decision_timeout); a done one is not
+        Deadline.Wait previous = f.isDone() ? null : deadline.enter(Deadline.Wait.DECISION);
         try {
             e = f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
@@ -79,6 +81,10 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
         } catch (ExecutionException ex) {
             throw new CredentialException(CredentialFailure.UNREACHABLE, "RCD content " + Printable.of(url) + ": "
                     + ex.getCause());
+        } finally {
+            if (previous != null) {
+                deadline.leave(previous);
+            }
         }
         if (e.body() == null) {
             throw new CredentialException(e.failure(), e.message());

@@ -12,6 +12,12 @@ import java.time.Duration;
  * {@link #enter(Wait)} / {@link #leave(Wait)}, so that the FastAGI watchdog, when the deadline passes
  * without a decision, can name what was slow ({@code x5u_timeout}, {@code crl_timeout},
  * {@code store_timeout}) instead of guessing ({@code decision_timeout} when nothing was marked).
+ *
+ * <p>A deadline {@linkplain #withoutBlocking() without blocking} is for a thread that must never wait (the
+ * FastAGI server's event loop): {@link #enter(Wait)} then throws {@link WouldBlock} instead of marking,
+ * before the wait and before anything the wait guards has a side effect, so the caller can run the same
+ * call again where it may block. Code that waits must call {@code enter} first; code that finds what it
+ * needs ready (a cached certificate, a completed fetch) does not wait and does not enter.
  */
 public final class Deadline {
     /** What a decision can be waiting on. */
@@ -26,11 +32,31 @@ public final class Deadline {
         SHARED_STORE
     }
 
+    /**
+     * Thrown by {@link #enter(Wait)} on a deadline {@linkplain #withoutBlocking() without blocking}: the call
+     * needs a wait this thread must not make. Not an error: code between {@code enter} and the thread that
+     * chose not to block must let it through (never turn it into a verdict). One shared instance, no stack.
+     */
+    public static final class WouldBlock extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final WouldBlock INSTANCE = new WouldBlock();
+
+        private WouldBlock() {
+            super("the call needs a wait its thread must not make", null, false, false);
+        }
+    }
+
     private final long deadlineNanos;
+    private final boolean mayBlock;
     private volatile Wait waiting = Wait.DECISION;
 
     private Deadline(long deadlineNanos) {
+        this(deadlineNanos, true);
+    }
+
+    private Deadline(long deadlineNanos, boolean mayBlock) {
         this.deadlineNanos = deadlineNanos;
+        this.mayBlock = mayBlock;
     }
 
     /** A deadline {@code budget} from now. */
@@ -69,17 +95,35 @@ public final class Deadline {
         return deadlineNanos - System.nanoTime() <= 0;
     }
 
-    /** The earlier of this deadline and {@code other} from now (it shares no wait marker with this one). */
+    /**
+     * The earlier of this deadline and {@code other} from now (it shares no wait marker with this one; it
+     * may block only if this one may).
+     */
     public Deadline atMost(Duration other) {
         long candidate = System.nanoTime() + other.toNanos();
-        return candidate - deadlineNanos < 0 ? new Deadline(candidate) : this;
+        return candidate - deadlineNanos < 0 ? new Deadline(candidate, mayBlock) : this;
+    }
+
+    /** The same instant for a thread that must not wait: {@link #enter(Wait)} throws {@link WouldBlock}. */
+    public Deadline withoutBlocking() {
+        return new Deadline(deadlineNanos, false);
+    }
+
+    /** Whether code running under this deadline may wait ({@link #enter(Wait)} does not throw). */
+    public boolean mayBlock() {
+        return mayBlock;
     }
 
     /**
      * Marks that the decision now waits on {@code what}; returns the previous marker, to be given back to
      * {@link #leave(Wait)} when the wait is over (in a {@code finally}).
+     *
+     * @throws WouldBlock when this deadline is {@linkplain #withoutBlocking() without blocking}: do not wait
      */
     public Wait enter(Wait what) {
+        if (!mayBlock) {
+            throw WouldBlock.INSTANCE;
+        }
         Wait previous = waiting;
         waiting = what;
         return previous;

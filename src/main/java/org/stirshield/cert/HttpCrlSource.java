@@ -87,7 +87,8 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
         }
         CompletableFuture<Entry> f = cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k), executor));
         Entry e;
-        Deadline.Wait previous = deadline.enter(Deadline.Wait.CRL_FETCH);
+        // a CRL already fetched is no wait (and no reason for a thread that must not block to give the call up)
+        Deadline.Wait previous = f.isDone() ? null : deadline.enter(Deadline.Wait.CRL_FETCH);
         try {
             e = f.get(Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
@@ -102,7 +103,9 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
         } catch (ExecutionException ex) {
             return unavailable(url, String.valueOf(ex.getCause()));
         } finally {
-            deadline.leave(previous);
+            if (previous != null) {
+                deadline.leave(previous);
+            }
         }
         if (e.crl() == null) {
             return unavailable(url, e.error());

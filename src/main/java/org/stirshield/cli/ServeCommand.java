@@ -151,7 +151,7 @@ final class ServeCommand implements Callable<Integer> {
             service.metrics().bindAgi(server::activeSessions, () -> {
                 AgiServer.Stats st = server.stats();
                 return new Metrics.AgiCounts(st.accepted(), st.refusedNotAllowed(), st.refusedBusy(), st.deadlineFailsafe(),
-                        st.evicted(), st.silent(), st.commandErrors());
+                        st.evicted(), st.silent(), st.commandErrors(), st.decidedOffLoop());
             });
         } catch (java.io.IOException e) {
             service.close();

@@ -30,6 +30,18 @@ public interface CallScreener {
     }
 
     /**
+     * Whether every wait of this screener is marked with {@link Deadline#enter} (certificate and CRL fetches,
+     * RCD content, the shared replay store), so that under a deadline {@linkplain Deadline#withoutBlocking()
+     * without blocking} it throws {@link Deadline.WouldBlock} before it would wait, having recorded nothing. The
+     * FastAGI server then decides calls on its event loop and runs only those that need a wait on threads of
+     * their own. A screener that may wait unmarked (a lock, a test's latch) must say false, the default: every
+     * call then runs on a thread of its own, where the watchdog can answer for it.
+     */
+    default boolean marksItsWaits() {
+        return false;
+    }
+
+    /**
      * Records a decision the caller answered with instead of this screener's (late, or failed), and returns it
      * as recorded: a screener with a policy completes it as its own decisions are (the canonical caller and
      * called TNs, the protected entry the caller claims), so the caller answers with that one.

@@ -67,6 +67,8 @@ final class ScreeningPipeline implements CallScreener {
             // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
             int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now, deadline) : 0;
             decision = policy.decide(call, verdict, replayCount, call.callerName());
+        } catch (Deadline.WouldBlock e) {
+            throw e; // nothing recorded: the caller runs the call again on a thread that may wait
         } catch (RuntimeException | Error e) {
             LOG.error("internal error deciding call {} ({} → {}): {}", call.callId(), call.callerTn(), call.calledTn(),
                     e.toString(), e);
@@ -95,6 +97,12 @@ final class ScreeningPipeline implements CallScreener {
     /** The protected entry a canonical caller TN claims, or null (also when there is no TN). */
     private ProtectedMatch claimedEntry(String canonicalCaller) {
         return canonicalCaller == null ? null : policy.lookup(canonicalCaller);
+    }
+
+    /** Every wait below (certificate, CRL, RCD content, shared replay store) is marked with {@code Deadline.enter}. */
+    @Override
+    public boolean marksItsWaits() {
+        return true;
     }
 
     @Override

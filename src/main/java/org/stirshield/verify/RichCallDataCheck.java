@@ -285,7 +285,7 @@ final class RichCallDataCheck {
     private static Deadline budget(Deadline deadline) {
         Duration left = deadline.remaining();
         Duration reserve = left.dividedBy(4).compareTo(RESERVE) < 0 ? left.dividedBy(4) : RESERVE;
-        return Deadline.in(left.minus(reserve));
+        return deadline.atMost(left.minus(reserve));
     }
 
     private static Verdict.RichCallData result(boolean verified, String name, String crn, Outcome source,

@@ -132,6 +132,8 @@ public final class Verifier {
             } else {
                 try {
                     checkOne(o, values.get(i), c, now, deadline);
+                } catch (Deadline.WouldBlock e) {
+                    throw e; // a wait this thread must not make: the whole call runs again where it may
                 } catch (RuntimeException | StackOverflowError e) {
                     o.fail(Stage.PARSE, Reason.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
                 }
@@ -299,6 +301,8 @@ public final class Verifier {
                 }
             }
             rcd = richCallData.check(v.status() == Verdict.Status.PASS, origin, outcomes, v.callerTn(), called, deadline);
+        } catch (Deadline.WouldBlock e) {
+            throw e;
         } catch (RuntimeException | StackOverflowError e) {
             rcd = new Verdict.RichCallData(false, null, null, -1, "internal_error", List.of(), List.of());
         }

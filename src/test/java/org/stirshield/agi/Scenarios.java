@@ -185,14 +185,24 @@ final class Scenarios implements AutoCloseable {
         return new ForwardingScreener(service.screener()) {
             @Override
             public Decision screen(CallAttempt call, Deadline deadline) {
-                seen.add(call);
-                return real.screen(call, deadline);
+                return seen(call, real.screen(call, deadline));
             }
 
             @Override
             public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+                return seen(call, real.screen(call, deadline, claimAnswer));
+            }
+
+            /** Seen once decided: a first attempt on the server's loop that needed a wait (WouldBlock) is not a call. */
+            private Decision seen(CallAttempt call, Decision d) {
                 seen.add(call);
-                return real.screen(call, deadline, claimAnswer);
+                return d;
+            }
+
+            /** This wrapper only watches: the server decides on its event loop as with the real pipeline. */
+            @Override
+            public boolean marksItsWaits() {
+                return real.marksItsWaits();
             }
 
             @Override

@@ -93,7 +93,7 @@ class MetricsTest {
             events.fetched(CertificateEvents.Fetch.CRL, CredentialFailure.UNREACHABLE, Duration.ofMillis(5));
             events.fetched(CertificateEvents.Fetch.RCD, null, Duration.ofMillis(20));
             events.fetched(CertificateEvents.Fetch.RCD, CredentialFailure.TOO_LARGE, Duration.ofMillis(20));
-            m.bindAgi(() -> 1, () -> new Metrics.AgiCounts(5, 2, 1, 1)); // what serve binds: the server's counters
+            m.bindAgi(() -> 1, () -> new Metrics.AgiCounts(5, 2, 1, 1, 0, 0, 0, 3)); // what serve binds: the server's counters
             m.policyReloaded(true);
             m.policyReloaded(false);
             String body = scrape(m);
@@ -115,6 +115,7 @@ class MetricsTest {
             assertEquals(5.0, value(body, "stirshield_agi_connections_total{result=\"accepted\"}"));
             assertEquals(2.0, value(body, "stirshield_agi_connections_total{result=\"refused_not_allowed\"}"));
             assertEquals(1.0, value(body, "stirshield_agi_failsafe_answers_total"));
+            assertEquals(3.0, value(body, "stirshield_agi_decisions_off_loop_total"));
             assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"ok\"}"));
             assertEquals(1.0, value(body, "stirshield_policy_reloads_total{result=\"error\"}"));
             assertEquals(0.0, value(body, "stirshield_policy_last_reload_ok"), "the last reload failed");

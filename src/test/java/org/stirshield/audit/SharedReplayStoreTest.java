@@ -1,6 +1,7 @@
 package org.stirshield.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -87,6 +88,19 @@ class SharedReplayStoreTest {
         }
         assertTrue(a.checkedShared() >= 4 && b.checkedShared() >= 3);
         assertEquals(0, a.storeErrors(RedisReplayStore.Failure.TIMEOUT) + a.storeErrors(RedisReplayStore.Failure.ERROR));
+    }
+
+    @Test
+    void aThreadThatMustNotWaitIsToldSoBeforeAnythingIsRemembered() throws Exception {
+        ReplayDetection a = instance("");
+        Instant now = Instant.now();
+        assertThrows(Deadline.WouldBlock.class, () -> a.observe(D1, "call-1", now.getEpochSecond(), now,
+                Deadline.in(Duration.ofSeconds(1)).withoutBlocking()), "the shared store is a wait");
+        assertEquals(0, observe(a, D1, "call-1"), "the same call, run again where it may wait, is no replay of itself");
+        try (Jedis j = redis.client()) {
+            j.select(2);
+            assertEquals(1, j.hlen("stirshield:replay:" + D1));
+        }
     }
 
     @Test
