@@ -198,6 +198,11 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** A step of {@code s} threw (on this loop): the call is still answered and recorded, then ends. */
+    void failed(AgiSession s, Throwable e) {
+        server.handler().failed(s, e);
+    }
+
     /** Takes a newly accepted session into the loop. */
     void register(AgiSession s) throws IOException {
         s.key = s.channel.register(selector, SelectionKey.OP_READ, s);

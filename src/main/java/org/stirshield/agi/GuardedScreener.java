@@ -138,6 +138,8 @@ final class GuardedScreener {
                     }
                     try {
                         deliver(w, late);
+                    } catch (RuntimeException | StackOverflowError e) {
+                        session.loop.failed(session, e);
                     } finally {
                         session.decidedOffLoop();
                     }

@@ -3,6 +3,7 @@ package org.stirshield.agi;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stirshield.policy.Decision;
@@ -21,6 +22,8 @@ final class VerifyScript implements AgiSession.Script {
     private static final Logger LOG = LoggerFactory.getLogger(VerifyScript.class);
 
     private final GuardedScreener screener;
+    /** Calls that could not be verified: at most 20 log lines per 10 s (a flood of them is in the audit log). */
+    private final LogBudget refusedLog = new LogBudget(20, 10, TimeUnit.SECONDS);
 
     VerifyScript(GuardedScreener screener) {
         this.screener = screener;
@@ -105,8 +108,12 @@ final class VerifyScript implements AgiSession.Script {
         session.stats.unverifiable.increment();
         session.decided = true;
         Decision d = screener.unverified(call, problem, detail);
-        LOG.info("call {} ({} -> {}): {} ({}): answered {} {}", call.callId(), call.callerTn(), call.calledTn(),
-                problem.code(), detail, d.status(), d.action() == null ? "" : d.action().token());
+        long left = refusedLog.take();
+        if (left >= 0) {
+            LOG.info("call {} ({} -> {}): {} ({}): answered {} {}{}", call.callId(), call.callerTn(), call.calledTn(),
+                    problem.code(), detail, d.status(), d.action() == null ? "" : d.action().token(),
+                    left == 0 ? "" : " (" + left + " such lines left out before this one; every call is in the audit log)");
+        }
         if (!writable) {
             end.run();
             return;
