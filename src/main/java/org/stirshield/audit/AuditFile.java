@@ -57,8 +57,6 @@ final class AuditFile implements AutoCloseable {
     private LocalDate day;
     /** Where a failed cut should have left the file: cut again before the next write (-1: none pending). */
     private long cutPending = -1;
-    private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-    private int[] ends = new int[1024];
 
     AuditFile(AuditSettings settings, LongSupplier clockMillis) throws IOException {
         this.settings = settings;
@@ -123,10 +121,10 @@ final class AuditFile implements AutoCloseable {
     }
 
     /**
-     * Appends the lines (each ending in '\n'), all of them or, when a write fails, the first {@link
+     * Appends the lines of the batch (each ending in '\n'), all of them or, when a write fails, the first {@link
      * WriteFailure#landed()} of them: the file then still ends with a whole line.
      */
-    void append(List<byte[]> lines) throws WriteFailure {
+    void append(JsonLines lines) throws WriteFailure {
         int done = 0;
         try {
             if (!channel.isOpen()) {
@@ -140,13 +138,13 @@ final class AuditFile implements AutoCloseable {
                 roll(day);
             }
             day = today;
-            while (done < lines.size()) {
-                int n = fill(lines, done);
+            while (done < lines.lineCount()) {
+                int n = fitting(lines, done);
                 if (n == 0) { // the next line does not fit the current file
                     roll(day);
                     continue;
                 }
-                done += writeWhole(n);
+                done += writeWhole(lines, done, n);
             }
         } catch (WriteFailure f) {
             throw new WriteFailure(done + f.landed(), f.reason());
@@ -155,49 +153,38 @@ final class AuditFile implements AutoCloseable {
         }
     }
 
-    /** Puts lines from {@code from} into the buffer, up to the buffer's size and the file's; returns how many. */
-    private int fill(List<byte[]> lines, int from) {
-        buffer.clear();
+    /** How many lines from {@code from} on fit the current file (at least one when the file is empty). */
+    private int fitting(JsonLines lines, int from) {
+        long start = lines.start(from);
         int n = 0;
-        long projected = size;
-        while (from + n < lines.size()) {
-            byte[] line = lines.get(from + n);
-            if (projected > 0 && projected + line.length > settings.maxFileSize()) {
+        while (from + n < lines.lineCount()) {
+            long grown = lines.end(from + n) - start;
+            if (size + grown > settings.maxFileSize() && (size > 0 || n > 0)) {
                 break; // this line goes into the next file
             }
-            if (buffer.remaining() < line.length) {
-                if (n > 0) {
-                    break;
-                }
-                buffer = ByteBuffer.allocate(line.length);
-            }
-            buffer.put(line);
-            if (n == ends.length) {
-                ends = java.util.Arrays.copyOf(ends, n * 2);
-            }
-            ends[n++] = buffer.position();
-            projected += line.length;
+            n++;
         }
-        buffer.flip();
         return n;
     }
 
-    /** Writes the buffer holding {@code n} lines; on failure cuts the file back to the last whole line. */
-    private int writeWhole(int n) throws WriteFailure {
+    /** Writes lines {@code [from, from + n)}; on failure cuts the file back to the last whole line. */
+    private int writeWhole(JsonLines lines, int from, int n) throws WriteFailure {
         long start = size;
+        int first = lines.start(from);
+        ByteBuffer buffer = ByteBuffer.wrap(lines.bytes(), first, lines.end(from + n - 1) - first);
         try {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            size = start + buffer.limit();
+            size = start + (buffer.position() - first);
             return n;
         } catch (IOException e) {
             int landed = buffer.position();
             int whole = 0;
-            while (whole < n && ends[whole] <= landed) {
+            while (whole < n && lines.end(from + whole) <= landed) {
                 whole++;
             }
-            long keep = start + (whole == 0 ? 0 : ends[whole - 1]);
+            long keep = start + (whole == 0 ? 0 : lines.end(from + whole - 1) - first);
             size = keep;
             try {
                 cutTo(keep);

@@ -1,11 +1,8 @@
 package org.stirshield.audit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -172,16 +169,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void writeLoop() {
-        List<byte[]> lines = new ArrayList<>(BATCH);
+        JsonLines lines = new JsonLines(64 * 1024); // one buffer for every batch: no string or array per record
         try {
             while (true) {
                 lines.clear();
                 int taken = 0;
                 for (Entry e; taken < BATCH && (e = queue.poll()) != null; taken++) {
-                    byte[] line = encode(e);
-                    if (line != null) {
-                        lines.add(line);
-                    }
+                    encode(e, lines);
                 }
                 if (taken > 0) {
                     queued.addAndGet(-taken);
@@ -198,24 +192,23 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** The record as one line, or null (counted as dropped, logged) if it cannot be formatted (a bug). */
-    private byte[] encode(Entry e) {
+    /** Adds the record to the batch as one line, or nothing (counted as dropped, logged) if it cannot be formatted (a bug). */
+    private void encode(Entry e, JsonLines lines) {
         try {
-            return (AuditRecord.format(e.decision(), e.timings(), e.at(), settings.evidence()) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
+            AuditRecord.write(lines, e.decision(), e.timings(), e.at(), settings.evidence());
         } catch (RuntimeException ex) {
             drop(e, "record could not be formatted: " + ex);
-            return null;
         }
     }
 
-    private void write(List<byte[]> lines) {
-        if (lines.isEmpty()) {
+    private void write(JsonLines lines) {
+        int n = lines.lineCount();
+        if (n == 0) {
             return;
         }
         try {
             file.append(lines);
-            written.addAndGet(lines.size());
+            written.addAndGet(n);
             if (degraded != null) {
                 LOG.warn("audit file {} writable again: {} records lost while it was not ({} lost in total)",
                         file.path(), lostWhileDegraded, dropped.get());
@@ -223,9 +216,9 @@ public final class AuditLog implements AutoCloseable {
                 lostWhileDegraded = 0;
             }
         } catch (RuntimeException bug) {
-            fail(lines.size(), 0, "audit file " + file.path() + " not writable: internal error " + bug);
+            fail(n, 0, "audit file " + file.path() + " not writable: internal error " + bug);
         } catch (AuditFile.WriteFailure f) {
-            fail(lines.size(), f.landed(), "audit file " + file.path() + " not writable: " + f.reason().getMessage());
+            fail(n, f.landed(), "audit file " + file.path() + " not writable: " + f.reason().getMessage());
         }
     }
 

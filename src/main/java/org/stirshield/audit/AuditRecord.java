@@ -1,13 +1,7 @@
 package org.stirshield.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.stirshield.policy.Decision;
 import org.stirshield.policy.ProtectedMatch;
@@ -20,8 +14,10 @@ import org.stirshield.verify.Verdict;
  * written as JSON {@code null} (so every line has every key; docs/audit.md documents each field). The record
  * carries the traceback evidence of the SIP request ({@code sip_call_id}, {@code source}, {@code from},
  * {@code pai}, the raw {@code identity} headers unless {@link AuditEvidence#identityHeaders()} is off).
- * Strings from the call are hostile: Jackson escapes them, each is cut to {@link #MAX_STRING} chars, lists to
- * {@link #MAX_VALUES} values, and the Identity headers together to {@link AuditEvidence#maxIdentityBytes()}.
+ * Strings from the call are hostile: they are escaped ({@link JsonLines}), each is cut to {@link #MAX_STRING}
+ * chars, lists to {@link #MAX_VALUES} values, and the Identity headers together to
+ * {@link AuditEvidence#maxIdentityBytes()}. Written straight into the writer's batch buffer as UTF-8, byte for
+ * byte what the Jackson generator of release 1 wrote ({@code AuditRecordGoldenTest}).
  */
 final class AuditRecord {
     /** Longest string value written; longer ones are cut and end with {@code …}. */
@@ -42,9 +38,6 @@ final class AuditRecord {
         "history_info", "diversion", "identity_count", "identity", "headers", "div", "rcd"
     };
 
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private AuditRecord() {
     }
@@ -56,24 +49,38 @@ final class AuditRecord {
 
     /** The record as one line of JSON, without the line terminator. */
     static String format(Decision d, StageTimings timings, Instant at, AuditEvidence evidence) {
-        StringWriter out = new StringWriter(1024);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            write(g, d, timings == null ? StageTimings.NONE : timings, at,
-                    evidence == null ? AuditEvidence.DEFAULT : evidence);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
+        JsonLines out = new JsonLines(2048);
+        write(out, d, timings, at, evidence);
+        return new String(out.bytes(), 0, out.end(0) - 1, StandardCharsets.UTF_8);
     }
 
-    private static void write(JsonGenerator g, Decision d, StageTimings t, Instant at, AuditEvidence evidence)
-            throws IOException {
+    /**
+     * Appends the record to {@code out} as one line (with its {@code '\n'}). If formatting fails (a bug), nothing
+     * of it stays in {@code out} and the exception is thrown.
+     */
+    static void write(JsonLines out, Decision d, StageTimings timings, Instant at, AuditEvidence evidence) {
+        try {
+            fields(out, d, timings == null ? StageTimings.NONE : timings, at,
+                    evidence == null ? AuditEvidence.DEFAULT : evidence);
+            out.endLine();
+        } catch (RuntimeException | Error e) {
+            out.abortLine();
+            throw e;
+        }
+    }
+
+    private static void fields(JsonLines g, Decision d, StageTimings t, Instant at, AuditEvidence evidence) {
         CallAttempt call = d.call();
         SipRequest sip = call == null ? SipRequest.NONE : call.sip();
         Verdict v = d.verdict();
         ProtectedMatch m = d.match();
-        g.writeStartObject();
-        str(g, "ts", at == null ? null : TS.format(at.truncatedTo(ChronoUnit.MILLIS)));
+        g.startObject();
+        g.name("ts");
+        if (at == null) {
+            g.nul();
+        } else {
+            AuditTimestamp.write(g, at);
+        }
         str(g, "unique_id", call == null ? null : call.callId());
         str(g, "channel", call == null ? null : call.channel());
         str(g, "trunk", call == null ? null : call.trunk());
@@ -91,7 +98,12 @@ final class AuditRecord {
         str(g, "status", d.status());
         str(g, "action", d.action() == null ? null : d.action().token());
         str(g, "reason", d.reason());
-        num(g, "sip_code", d.sipCode() == null ? null : d.sipCode().longValue());
+        g.name("sip_code");
+        if (d.sipCode() == null) {
+            g.nul();
+        } else {
+            g.number(d.sipCode());
+        }
         str(g, "verify", v == null || v.status() == null ? null : v.status().name());
         str(g, "verify_reason", v == null || v.reason() == null ? null : v.reason().code());
         str(g, "verstat", v == null || v.status() == null ? null : v.verstat());
@@ -101,31 +113,47 @@ final class AuditRecord {
         str(g, "spc", v == null ? null : v.spc());
         str(g, "cert_fp", v == null ? null : v.certFingerprint());
         Long iat = v == null ? null : v.iat();
-        num(g, "iat", iat);
-        num(g, "iat_age_s", iat == null || at == null ? null : at.getEpochSecond() - iat);
-        g.writeFieldName("tn_authorized");
-        if (v == null || v.tnAuthorized() == null) {
-            g.writeNull();
+        g.name("iat");
+        if (iat == null) {
+            g.nul();
         } else {
-            g.writeBoolean(v.tnAuthorized());
+            g.number(iat);
+        }
+        g.name("iat_age_s");
+        if (iat == null || at == null) {
+            g.nul();
+        } else {
+            g.number(at.getEpochSecond() - iat);
+        }
+        g.name("tn_authorized");
+        if (v == null || v.tnAuthorized() == null) {
+            g.nul();
+        } else {
+            g.bool(v.tnAuthorized());
         }
         str(g, "passport", v == null ? null : v.passportDigest());
-        g.writeNumberField("replay_count", d.replayCount());
+        g.name("replay_count");
+        g.number(d.replayCount());
         str(g, "caller_name", d.callerName());
-        g.writeNumberField("verify_us", t.verifyMicros());
-        g.writeNumberField("policy_us", t.policyMicros());
-        g.writeNumberField("total_us", t.totalMicros());
+        g.name("verify_us");
+        g.number(t.verifyMicros());
+        g.name("policy_us");
+        g.number(t.policyMicros());
+        g.name("total_us");
+        g.number(t.totalMicros());
         strings(g, "history_info", sip.historyInfo());
         strings(g, "diversion", sip.diversion());
         List<String> identity = call == null ? List.of() : call.identityHeaders();
-        g.writeNumberField("identity_count", identity.size());
-        g.writeFieldName("identity");
+        g.name("identity_count");
+        g.number(identity.size());
+        g.name("identity");
         if (evidence.identityHeaders()) {
             identity(g, identity, evidence.maxIdentityBytes());
         } else {
-            g.writeNull(); // not recorded (audit.evidence.identity_headers: false)
+            g.nul(); // not recorded (audit.evidence.identity_headers: false)
         }
-        g.writeArrayFieldStart("headers");
+        g.name("headers");
+        g.startArray();
         if (v != null) {
             int n = 0;
             for (Verdict.HeaderResult h : v.headers()) {
@@ -133,28 +161,22 @@ final class AuditRecord {
                     break;
                 }
                 // compact: only what is known for this header
-                g.writeStartObject();
-                g.writeNumberField("i", h.index());
-                if (h.ppt() != null) {
-                    g.writeStringField("ppt", cut(h.ppt(), 32));
-                }
-                g.writeStringField("result", h.reason() == null ? "pass" : h.reason().code());
-                if (h.attest() != null) {
-                    g.writeStringField("attest", cut(h.attest(), 8));
-                }
-                if (h.x5u() != null) {
-                    g.writeStringField("x5u", cut(h.x5u(), MAX_STRING));
-                }
-                if (h.detail() != null) {
-                    g.writeStringField("detail", cut(h.detail(), MAX_DETAIL));
-                }
-                g.writeEndObject();
+                g.startObject();
+                g.name("i");
+                g.number(h.index());
+                opt(g, "ppt", h.ppt(), 32);
+                g.name("result");
+                g.string(h.reason() == null ? "pass" : h.reason().code());
+                opt(g, "attest", h.attest(), 8);
+                opt(g, "x5u", h.x5u(), MAX_STRING);
+                opt(g, "detail", h.detail(), MAX_DETAIL);
+                g.endObject();
             }
         }
-        g.writeEndArray();
+        g.endArray();
         writeDiversion(g, v == null ? null : v.diversion());
         writeRichCallData(g, v == null ? null : v.rcd());
-        g.writeEndObject();
+        g.endObject();
     }
 
     // ---- forwarded calls (RFC 8946) and Rich Call Data (RFC 9795): compact, only what is known
@@ -163,99 +185,113 @@ final class AuditRecord {
      * {@code div}: null, or {@code {"chained":…,"orig_dest":…,"hops":[{"i","from","to","spc","result"}],
      * "sip":[…],"sip_header":…,"reason":…,"shaken_passport":…}} (absent values omitted).
      */
-    private static void writeDiversion(JsonGenerator g, Verdict.Diversion d) throws IOException {
-        g.writeFieldName("div");
+    private static void writeDiversion(JsonLines g, Verdict.Diversion d) {
+        g.name("div");
         if (d == null) {
-            g.writeNull();
+            g.nul();
             return;
         }
-        g.writeStartObject();
-        g.writeBooleanField("chained", d.chained());
+        g.startObject();
+        g.name("chained");
+        g.bool(d.chained());
         opt(g, "orig_dest", d.originalDest(), 32);
-        g.writeArrayFieldStart("hops");
+        g.name("hops");
+        g.startArray();
         int n = 0;
         for (Verdict.DivHop h : d.hops()) {
             if (n++ == MAX_HEADERS) {
                 break;
             }
-            g.writeStartObject();
-            g.writeNumberField("i", h.index());
+            g.startObject();
+            g.name("i");
+            g.number(h.index());
             opt(g, "from", h.from(), 32);
-            g.writeArrayFieldStart("to");
+            g.name("to");
+            g.startArray();
             for (int i = 0; i < h.to().size() && i < 4; i++) {
-                g.writeString(cut(h.to().get(i), 32));
+                g.string(h.to().get(i), 32);
             }
-            g.writeEndArray();
+            g.endArray();
             opt(g, "spc", h.spc(), 64);
-            g.writeStringField("result", h.reason() == null ? "pass" : h.reason().code());
-            g.writeEndObject();
+            g.name("result");
+            g.string(h.reason() == null ? "pass" : h.reason().code());
+            g.endObject();
         }
-        g.writeEndArray();
-        g.writeArrayFieldStart("sip");
+        g.endArray();
+        g.name("sip");
+        g.startArray();
         for (int i = 0; i < d.sipDiverting().size() && i < MAX_HEADERS; i++) {
-            g.writeString(cut(d.sipDiverting().get(i), 32));
+            g.string(d.sipDiverting().get(i), 32);
         }
-        g.writeEndArray();
+        g.endArray();
         opt(g, "sip_header", d.sipHeader(), 32);
         opt(g, "reason", d.reason() == null ? null : d.reason().code(), 64);
         opt(g, "shaken_passport", d.shakenDigest(), 64);
-        g.writeEndObject();
+        g.endObject();
     }
 
     /**
      * {@code rcd}: null, or {@code {"verified":…,"name":…,"crn":…,"header":…,"problem":…,"claimed":[…],
      * "rcdi":[{"p","url","result"}]}} (absent values omitted).
      */
-    private static void writeRichCallData(JsonGenerator g, Verdict.RichCallData r) throws IOException {
-        g.writeFieldName("rcd");
+    private static void writeRichCallData(JsonLines g, Verdict.RichCallData r) {
+        g.name("rcd");
         if (r == null) {
-            g.writeNull();
+            g.nul();
             return;
         }
-        g.writeStartObject();
-        g.writeBooleanField("verified", r.verified());
+        g.startObject();
+        g.name("verified");
+        g.bool(r.verified());
         opt(g, "name", r.name(), 256);
         opt(g, "crn", r.callReason(), 256);
         if (r.header() >= 0) {
-            g.writeNumberField("header", r.header());
+            g.name("header");
+            g.number(r.header());
         }
         opt(g, "problem", r.problem(), 64);
-        g.writeArrayFieldStart("claimed");
+        g.name("claimed");
+        g.startArray();
         for (String name : r.claimedNames()) {
-            g.writeString(cut(name, 256));
+            g.string(name, 256);
         }
-        g.writeEndArray();
-        g.writeArrayFieldStart("rcdi");
+        g.endArray();
+        g.name("rcdi");
+        g.startArray();
         for (int i = 0; i < r.integrity().size() && i < MAX_HEADERS; i++) {
             Verdict.RcdIntegrity e = r.integrity().get(i);
-            g.writeStartObject();
-            g.writeStringField("p", cut(e.pointer(), 256));
+            g.startObject();
+            g.name("p");
+            g.string(e.pointer(), 256);
             opt(g, "url", e.url(), MAX_STRING);
-            g.writeStringField("result", e.result());
-            g.writeEndObject();
+            g.name("result");
+            g.string(e.result());
+            g.endObject();
         }
-        g.writeEndArray();
-        g.writeEndObject();
+        g.endArray();
+        g.endObject();
     }
 
-    private static void opt(JsonGenerator g, String name, String value, int max) throws IOException {
+    private static void opt(JsonLines g, String name, String value, int max) {
         if (value != null) {
-            g.writeStringField(name, cut(value, max));
+            g.name(name);
+            g.string(value, max);
         }
     }
 
-    private static void str(JsonGenerator g, String name, String value) throws IOException {
-        g.writeFieldName(name);
+    private static void str(JsonLines g, String name, String value) {
+        g.name(name);
         if (value == null) {
-            g.writeNull();
+            g.nul();
         } else {
-            g.writeString(cut(value, MAX_STRING));
+            g.string(value, MAX_STRING);
         }
     }
 
     /** A list of header values: at most {@link #MAX_VALUES}, each cut to {@link #MAX_STRING}. */
-    private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
-        g.writeArrayFieldStart(name);
+    private static void strings(JsonLines g, String name, List<String> values) {
+        g.name(name);
+        g.startArray();
         int n = 0;
         for (String v : values) {
             if (v == null) {
@@ -264,17 +300,17 @@ final class AuditRecord {
             if (n++ == MAX_VALUES) {
                 break;
             }
-            g.writeString(cut(v, MAX_STRING));
+            g.string(v, MAX_STRING);
         }
-        g.writeEndArray();
+        g.endArray();
     }
 
     /**
      * The Identity header values as received, in order, together at most {@code budget} UTF-8 bytes: a value
      * that does not fit is cut (ending with {@code …}) and later ones are left out.
      */
-    private static void identity(JsonGenerator g, List<String> headers, int budget) throws IOException {
-        g.writeStartArray();
+    private static void identity(JsonLines g, List<String> headers, int budget) {
+        g.startArray();
         int left = budget;
         int n = 0;
         for (String h : headers) {
@@ -284,11 +320,17 @@ final class AuditRecord {
             if (n++ == MAX_VALUES || left <= 0) {
                 break;
             }
-            String v = cutUtf8(h, left);
-            left -= utf8Length(v);
-            g.writeString(v);
+            int length = utf8Length(h);
+            if (length <= left) {
+                g.string(h);
+                left -= length;
+            } else {
+                String v = cutUtf8(h, left);
+                left -= utf8Length(v);
+                g.string(v);
+            }
         }
-        g.writeEndArray();
+        g.endArray();
     }
 
     /** {@code s} itself when its UTF-8 form fits in {@code maxBytes}, else a prefix ending with {@code …} that does. */
@@ -327,15 +369,6 @@ final class AuditRecord {
             }
         }
         return n;
-    }
-
-    private static void num(JsonGenerator g, String name, Long value) throws IOException {
-        g.writeFieldName(name);
-        if (value == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(value);
-        }
     }
 
     static String cut(String s, int max) {

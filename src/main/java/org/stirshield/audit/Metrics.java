@@ -1,6 +1,8 @@
 package org.stirshield.audit;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -16,7 +18,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +64,12 @@ public final class Metrics implements AutoCloseable {
     private final BoundedLabel agencies = new BoundedLabel(MAX_AGENCIES);
     private final Counter replayedCalls;
     private final Histogram decisionSeconds;
+    private final DistributionDataPoint verifySeconds;
+    private final DistributionDataPoint policySeconds;
+    private final DistributionDataPoint totalSeconds;
+    /** Most label sets whose series {@link #callDecided} keeps. */
+    static final int MAX_DECIDED_SERIES = 4096;
+    private final Map<DecidedKey, DecidedSeries> decidedSeries = new ConcurrentHashMap<>();
     private final Counter certCache;
     private final Counter certFetches;
     private final Histogram certFetchSeconds;
@@ -141,23 +148,23 @@ public final class Metrics implements AutoCloseable {
             certFetchSeconds.initLabelValues(type, "ok");
             certFetchSeconds.initLabelValues(type, "failed");
         }
-        certCache.initLabelValues("hit");
-        certCache.initLabelValues("miss");
-        for (String stage : List.of("verify", "policy", "total")) {
-            decisionSeconds.initLabelValues(stage);
-        }
+        CounterDataPoint cacheHits = certCache.labelValues("hit"); // per signed call: looked up once
+        CounterDataPoint cacheMisses = certCache.labelValues("miss");
+        verifySeconds = decisionSeconds.labelValues("verify");
+        policySeconds = decisionSeconds.labelValues("policy");
+        totalSeconds = decisionSeconds.labelValues("total");
         certFetchNoSlot = Counter.builder().name("stirshield_cert_fetch_no_slot")
                 .help("x5u loads that found no fetch slot within the fetch timeout (too many fetches in flight in all "
                         + "or for their host): answered as a timeout, not remembered").register(registry);
         certificateEvents = new CertificateEvents() {
             @Override
             public void cacheHit() {
-                certCache.labelValues("hit").inc();
+                cacheHits.inc();
             }
 
             @Override
             public void cacheMiss() {
-                certCache.labelValues("miss").inc();
+                cacheMisses.inc();
             }
 
             @Override
@@ -298,22 +305,54 @@ public final class Metrics implements AutoCloseable {
         if (d == null) {
             return;
         }
-        String status = label(d.status());
-        String action = label(d.action() == null ? null : d.action().token());
-        calls.labelValues(status, action, label(d.reason())).inc();
-        ProtectedMatch m = d.match();
-        if (m != null) {
-            String[] names = agencies.of(name(m.agency()), name(m.policy()));
-            protectedCalls.labelValues(names[0], names[1], status, action).inc();
+        DecidedSeries series = decided(d);
+        series.calls().inc();
+        if (series.protectedCalls() != null) {
+            series.protectedCalls().inc();
         }
         if (d.replayCount() > 0) {
             replayedCalls.inc();
         }
         if (t != null) {
-            decisionSeconds.labelValues("verify").observe(t.verifyMicros() / 1e6);
-            decisionSeconds.labelValues("policy").observe(t.policyMicros() / 1e6);
-            decisionSeconds.labelValues("total").observe(t.totalMicros() / 1e6);
+            verifySeconds.observe(t.verifyMicros() / 1e6);
+            policySeconds.observe(t.policyMicros() / 1e6);
+            totalSeconds.observe(t.totalMicros() / 1e6);
         }
+    }
+
+    /**
+     * The series a decision counts in, looked up once per distinct label set and kept: the lookup lowercases
+     * three labels and asks the client for the children, which per call costs more than the counting. Bounded:
+     * past {@value #MAX_DECIDED_SERIES} label sets (there are far fewer: statuses, actions and reasons are fixed
+     * sets, agencies bounded by {@link BoundedLabel}) the series are looked up each time.
+     */
+    private DecidedSeries decided(Decision d) {
+        ProtectedMatch m = d.match();
+        DecidedKey key = new DecidedKey(d.status(), d.action(), d.reason(), m == null ? null : m.agency(),
+                m == null ? null : m.policy(), m != null);
+        DecidedSeries s = decidedSeries.get(key);
+        if (s == null) {
+            String status = label(d.status());
+            String action = label(d.action() == null ? null : d.action().token());
+            CounterDataPoint protectedPoint = null;
+            if (m != null) {
+                String[] names = agencies.of(name(m.agency()), name(m.policy()));
+                protectedPoint = protectedCalls.labelValues(names[0], names[1], status, action);
+            }
+            s = new DecidedSeries(calls.labelValues(status, action, label(d.reason())), protectedPoint);
+            if (decidedSeries.size() < MAX_DECIDED_SERIES) {
+                decidedSeries.putIfAbsent(key, s);
+            }
+        }
+        return s;
+    }
+
+    /** What selects a decision's series (the raw values: labels are derived from them). */
+    private record DecidedKey(String status, org.stirshield.policy.Action action, String reason, String agency,
+            String policy, boolean claimsProtected) {
+    }
+
+    private record DecidedSeries(CounterDataPoint calls, CounterDataPoint protectedCalls) {
     }
 
     /**

@@ -436,10 +436,26 @@ public final class Benchmark {
         } catch (IOException ignored) {
             // not Linux
         }
-        return String.format(Locale.ROOT, "StirShield bench %s | %s, %d cores | %s %s | Java %s (%s) | ES256 via %s",
+        return String.format(Locale.ROOT, "StirShield bench %s | %s, %d cores | %s %s | Java %s (%s), %s GC | ES256 via %s",
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), cpu, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"),
-                System.getProperty("java.vendor"), Es256.awaitFastest(Duration.ofSeconds(30)).providerName());
+                System.getProperty("java.vendor"), collector(), Es256.awaitFastest(Duration.ofSeconds(30)).providerName());
+    }
+
+    /** The garbage collector this JVM (and so every server it starts, with the same options) runs. */
+    private static String collector() {
+        String names = String.join(" ", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
+        if (names.contains("G1")) {
+            return "G1";
+        }
+        if (names.contains("Copy") || names.contains("MarkSweepCompact")) {
+            return "Serial";
+        }
+        if (names.contains("PS ")) {
+            return "Parallel";
+        }
+        return names.contains("ZGC") ? "Z" : names.isEmpty() ? "unknown" : names;
     }
 
     private static void deleteTree(Path dir) {

@@ -3,11 +3,10 @@ package org.stirshield.passport;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The telephone numbers in the SIP headers a verifier needs beyond From and To, read from raw header
@@ -42,7 +41,12 @@ public final class SipHeaderValues {
 
     /** The entries of some header values, in order; bounded by {@link #MAX_VALUES} and {@link #MAX_ENTRIES}. */
     public static List<Entry> entries(List<String> values) {
-        List<Entry> out = new ArrayList<>();
+        return each(values, SipHeaderValues::entry);
+    }
+
+    /** {@code one} of each entry of the values that has one, in order; bounded as {@link #entries} is. */
+    private static <T> List<T> each(List<String> values, Function<String, T> one) {
+        List<T> out = new ArrayList<>();
         if (values == null) {
             return out;
         }
@@ -52,7 +56,7 @@ public final class SipHeaderValues {
                 continue;
             }
             for (String part : split(value)) {
-                Entry e = entry(part);
+                T e = one.apply(part);
                 if (e != null && out.size() < MAX_ENTRIES) {
                     out.add(e);
                 }
@@ -63,10 +67,13 @@ public final class SipHeaderValues {
 
     /** The distinct canonical TNs of the P-Asserted-Identity values, in order (at most {@link #MAX_ASSERTED}). */
     public static List<String> assertedTns(List<String> values, TnCanonicalizer canonicalizer) {
-        Set<String> tns = new LinkedHashSet<>();
-        for (Entry e : entries(values)) {
-            String tn = canonicalizer.canonicalize(e.uri());
-            if (tn != null && tns.size() < MAX_ASSERTED) {
+        if (values == null || values.isEmpty()) {
+            return List.of();
+        }
+        List<String> tns = new ArrayList<>(2);
+        for (String uri : each(values, part -> uri(part.strip()))) { // per call: the header parameters are not needed
+            String tn = canonicalizer.canonicalize(uri);
+            if (tn != null && tns.size() < MAX_ASSERTED && !tns.contains(tn)) {
                 tns.add(tn);
             }
         }
@@ -185,11 +192,30 @@ public final class SipHeaderValues {
     /** One {@code name-addr} or {@code addr-spec} with its header parameters, or null when there is no URI. */
     static Entry entry(String text) {
         String s = text.strip();
+        String uri = uri(s);
+        if (uri == null) {
+            return null;
+        }
+        int lt = indexOutsideQuotes(s, '<');
+        String params;
+        if (lt >= 0) {
+            params = s.substring(s.indexOf('>', lt + 1) + 1); // there is one: uri() found it
+        } else {
+            int semi = s.indexOf(';');
+            params = semi < 0 ? "" : s.substring(semi);
+        }
+        return new Entry(uri, params(params));
+    }
+
+    /**
+     * The URI of a stripped {@code name-addr} or {@code addr-spec} (without the angle brackets and without
+     * {@code ?headers}), or null when there is none.
+     */
+    private static String uri(String s) {
         if (s.isEmpty()) {
             return null;
         }
         String uri;
-        String params;
         int lt = indexOutsideQuotes(s, '<');
         if (lt >= 0) {
             int gt = s.indexOf('>', lt + 1);
@@ -197,22 +223,17 @@ public final class SipHeaderValues {
                 return null;
             }
             uri = s.substring(lt + 1, gt).strip();
-            params = s.substring(gt + 1);
         } else {
-            int semi = s.indexOf(';');
             // addr-spec form (P-Asserted-Identity): without brackets the URI's parameters cannot be told
             // from header parameters; the TN ends at the first ';' either way (RFC 3966 §3)
+            int semi = s.indexOf(';');
             uri = semi < 0 ? s : s.substring(0, semi);
-            params = semi < 0 ? "" : s.substring(semi);
         }
         int q = uri.indexOf('?');
         if (q >= 0) {
             uri = uri.substring(0, q); // URI headers (History-Info carries ?Reason=...)
         }
-        if (uri.isEmpty()) {
-            return null;
-        }
-        return new Entry(uri, params(params));
+        return uri.isEmpty() ? null : uri;
     }
 
     private static int indexOutsideQuotes(String s, char c) {

@@ -55,6 +55,10 @@ public final class TnCanonicalizer {
         if (raw == null) {
             return null;
         }
+        String plain = plain(raw);
+        if (plain != null) {
+            return plain;
+        }
         String s = raw.strip();
         if (s.length() > 256) {
             return null;
@@ -67,11 +71,10 @@ public final class TnCanonicalizer {
             }
             s = s.substring(lt + 1, gt).strip();
         }
-        String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("tel:")) {
+        if (scheme(s, "tel:")) {
             s = s.substring(4);
-        } else if (lower.startsWith("sip:") || lower.startsWith("sips:")) {
-            s = s.substring(lower.startsWith("sip:") ? 4 : 5);
+        } else if (scheme(s, "sip:") || scheme(s, "sips:")) {
+            s = s.substring(scheme(s, "sip:") ? 4 : 5);
             int at = s.indexOf('@');
             if (at >= 0) {
                 s = s.substring(0, at);
@@ -107,6 +110,44 @@ public final class TnCanonicalizer {
             out = national(digits);
         }
         return out.length() <= maxDigits ? out : null;
+    }
+
+    /**
+     * The canonical TN of a number that is nothing but {@code +} and digits, or nothing but digits (what
+     * Asterisk's caller ID and the PASSporTs mostly carry), without the general parse; null for anything else.
+     */
+    private String plain(String raw) {
+        int n = raw.length();
+        boolean plus = n > 1 && raw.charAt(0) == '+';
+        if (n == 0 || n > maxDigits + (plus ? 1 : 0)) {
+            return null;
+        }
+        for (int i = plus ? 1 : 0; i < n; i++) {
+            char c = raw.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        if (plus) {
+            return raw.substring(1);
+        }
+        String out = national(raw);
+        return out.length() <= maxDigits ? out : null;
+    }
+
+    /** {@code s} starts with the URI scheme {@code prefix} (lowercase ASCII letters and a colon), in any case. */
+    private static boolean scheme(String s, String prefix) {
+        if (s.length() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = s.charAt(i);
+            char p = prefix.charAt(i);
+            if (c != p && !(p >= 'a' && p <= 'z' && c == p - 32)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -187,11 +187,12 @@ public final class Verifier {
 
     /** DIV-01: an origin PASSporT that failed only because its dest is not the called TN may pass through div PASSporTs. */
     private void linkDiversions(List<Outcome> outcomes, PassportCheck.Call c, SipRequest sip) {
-        List<Outcome> divs = outcomes.stream().filter(o -> o.kind == Kind.DIV).toList();
+        List<Outcome> divs = null;
         List<DivChain.Diverting> diverting = null;
         for (Outcome o : outcomes) {
             if (o.kind == Kind.ORIGIN && o.reason == Reason.DEST_MISMATCH && o.destTns != null) {
-                if (diverting == null) {
+                if (diverting == null) { // only for a forwarded call: not per call
+                    divs = outcomes.stream().filter(x -> x.kind == Kind.DIV).toList();
                     diverting = DivChain.shown(sip, canonicalizer);
                 }
                 if (divs.isEmpty() && diverting.isEmpty()) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.stirshield.policy.Decision;
 import org.junit.jupiter.api.io.TempDir;
 import org.stirshield.cert.CertificateEvents;
 import org.stirshield.cert.CredentialFailure;
@@ -52,6 +53,30 @@ class MetricsTest {
             assertEquals(2.0, value(body, "stirshield_decision_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"));
             assertEquals(3.0, value(body, "stirshield_decision_duration_seconds_bucket{stage=\"total\",le=\"0.005\"}"));
             assertEquals(0.0049, value(body, "stirshield_decision_duration_seconds_sum{stage=\"total\"}"), 1e-9);
+        }
+    }
+
+    @Test
+    void decisionsCountInTheirOwnSeriesAlsoBeyondTheKeptLabelSets() throws Exception {
+        try (Metrics m = started()) {
+            int sets = Metrics.MAX_DECIDED_SERIES + 50; // the series of the last 50 are looked up every time
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < sets; i++) {
+                    Decision d = Fixtures.unprotected("u" + i);
+                    m.callDecided(new Decision(d.call(), d.verdict(), null, d.status(), d.action(), "reason_" + i,
+                            d.sipCode(), null, 0), StageTimings.NONE);
+                }
+            }
+            m.callDecided(Fixtures.spoof("c", "+861012308", "t", "1X", "https://x/", 0, 0), StageTimings.NONE);
+            m.callDecided(Fixtures.spoof("d", "+861012309", "t", "1X", "https://x/", 0, 0), StageTimings.NONE);
+            String body = scrape(m);
+            for (int i : new int[] {0, Metrics.MAX_DECIDED_SERIES - 1, sets - 1}) {
+                assertEquals(2.0, value(body, "stirshield_calls_total{action=\"allow\",reason=\"reason_" + i
+                        + "\",status=\"not_protected\"}"), "reason_" + i);
+            }
+            assertEquals(2.0, value(body, "stirshield_protected_calls_total{action=\"reject\","
+                    + "agency=\"Ministry of Foreign Affairs\",policy=\"strict\",status=\"fail\"}"));
+            assertEquals(2.0 * sets + 2, value(body, "stirshield_decision_duration_seconds_count{stage=\"total\"}"));
         }
     }
 

@@ -98,6 +98,19 @@ class TnCanonicalizerTest {
     }
 
     @Test
+    void plainNumbersAndSchemesInAnyCaseAsThroughTheGeneralParse() {
+        assertEquals("12155550100", US.canonicalize("+12155550100"), "+ and digits: the digits");
+        assertEquals("12155550100", US.canonicalize("2155550100"), "national digits: through libphonenumber");
+        assertNull(US.canonicalize("+"));
+        assertNull(US.canonicalize("1234567890123456"), "16 national digits");
+        assertEquals("12155550100", US.canonicalize(" +12155550100 "), "whitespace: the general parse");
+        assertEquals("12155550100", US.canonicalize("TEL:+12155550100"));
+        assertEquals("12155550100", US.canonicalize("SiPs:+12155550100@carrier.example"));
+        assertNull(US.canonicalize("\u017Fip:+12155550100@x"), "a long s is not an s: no sip: scheme, not a TN");
+        assertNull(US.canonicalize("te:+12155550100"));
+    }
+
+    @Test
     void starAndHashKeptWithoutLibphonenumber() {
         assertEquals("*67", US.canonicalize("*67"));
         assertEquals("#31#2155550100", US.canonicalize("#31#2155550100"));
