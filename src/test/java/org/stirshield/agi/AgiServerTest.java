@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -246,23 +245,13 @@ class AgiServerTest {
 
     @Test
     void hangingCertificateServerStillGetsAVerdictBeforeTheDeadline() throws Exception {
-        try (ServerSocket certServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = new ArrayList<>();
-            Thread.ofVirtual().start(() -> { // accepts, never answers
-                try {
-                    while (true) {
-                        held.add(certServer.accept());
-                    }
-                } catch (IOException ignored) {
-                    // closed
-                }
-            });
+        try (HangingCertServer certServer = new HangingCertServer()) {
             ServerSettings s = settings().withLimits(64, Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofSeconds(2));
             AgiServer server = start(s, scenarios.screener());
             FakeAsterisk asterisk = new FakeAsterisk(server.address());
             long t0 = System.nanoTime();
             AgiClient.Result r = asterisk.run(asterisk.call(Scenarios.PROTECTED_TN, Scenarios.CALLED_TN,
-                    List.of(Scenarios.slowCertificate(certServer.getLocalPort()))));
+                    List.of(Scenarios.slowCertificate(certServer.port()))));
             long ms = (System.nanoTime() - t0) / 1_000_000;
 
             // The pipeline gives up the fetch at the deadline and the policy decides (the agency named). On a
@@ -273,9 +262,6 @@ class AgiServerTest {
                     "STIR_AGENCY", agency, "STIR_CALLER_NAME", "[UNVERIFIED] ",
                     "CALLERID(name)", "[UNVERIFIED] "), r.variables());
             assertTrue(ms < 400 + 1500, "answered near the deadline, took " + ms + " ms");
-            for (Socket h : held) {
-                h.close();
-            }
         }
     }
 

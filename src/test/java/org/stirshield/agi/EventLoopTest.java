@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -64,24 +61,13 @@ class EventLoopTest {
 
     @Test
     void aCallWaitingForItsCertificateIsDecidedOffTheLoopOnceWhileTheLoopServesOthers() throws Exception {
-        try (ServerSocket certServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = new ArrayList<>();
-            Thread.ofVirtual().start(() -> { // accepts, never answers
-                try {
-                    while (true) {
-                        held.add(certServer.accept());
-                    }
-                } catch (IOException ignored) {
-                    // closed
-                }
-            });
-            // one loop, so the waiting call and the others share it
+        try (HangingCertServer certServer = new HangingCertServer()) {
             ServerSettings s = settings().withLimits(64, Duration.ofSeconds(10), Duration.ofSeconds(4), Duration.ofSeconds(2));
             AgiServer server = start(s, scenarios.screener());
             FakeAsterisk asterisk = new FakeAsterisk(server.address());
             CompletableFuture<AgiClient.Result> waiting = CompletableFuture.supplyAsync(() -> asterisk.run(
                     asterisk.call(Scenarios.PROTECTED_TN, Scenarios.CALLED_TN,
-                            List.of(Scenarios.slowCertificate(certServer.getLocalPort())))));
+                            List.of(Scenarios.slowCertificate(certServer.port())))));
             long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (server.stats().decidedOffLoop() == 0 && System.nanoTime() - end < 0) {
                 Thread.sleep(5);
@@ -98,9 +84,6 @@ class EventLoopTest {
             assertEquals(5, scenarios.seen.size(), "the waiting call screened once (its first attempt did not count)");
             assertEquals(5, scenarios.auditLinesSettled(5).size(), "and recorded once");
             assertEquals(0, server.stats().uncaught());
-            for (Socket h : held) {
-                h.close();
-            }
         }
     }
 
