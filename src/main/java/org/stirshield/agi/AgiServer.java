@@ -266,19 +266,26 @@ public final class AgiServer implements AutoCloseable {
                 }
             }
         }
+        long end = System.nanoTime() + grace.toNanos();
+        // every loop has taken what was queued and closed its listener (a busy loop may take a while: until
+        // then it may still accept, so no session count is final), then the sessions finish
+        boolean closed = false;
         try {
             for (EventLoop loop : loops) {
-                loop.awaitListenerClosed(2_000);
+                loop.awaitListenerClosed(Math.max(100, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            }
+            closed = true;
+            for (EventLoop loop : loops) {
+                closed &= loop.awaitListenerClosed(0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         stopping = true;
-        long end = System.nanoTime() + grace.toNanos();
         while (active.get() > 0 && System.nanoTime() - end < 0) {
             pause10();
         }
-        boolean drained = active.get() <= 0;
+        boolean drained = closed && active.get() <= 0;
         if (!drained) {
             LOG.warn("shutdown: {} sessions still running after {} ms; closing them", active.get(), grace.toMillis());
             for (EventLoop loop : loops) {
