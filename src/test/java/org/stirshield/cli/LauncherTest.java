@@ -150,15 +150,30 @@ class LauncherTest {
         String current = r.javaRuns().get(0);
 
         Files.delete(log); // another JVM option: the cache no longer matches and is not used
-        r = launch(jdk, Map.of("STIRSHIELD_CDS_ARCHIVE", cache.toString(), "STIRSHIELD_CDS_DELAY", "3600",
+        String delay = "3600." + ProcessHandle.current().pid(); // the background training's sleep, found by it
+        r = launch(jdk, Map.of("STIRSHIELD_CDS_ARCHIVE", cache.toString(), "STIRSHIELD_CDS_DELAY", delay,
                 "STIRSHIELD_JAVA_OPTS", "-Xmx256m"), "serve");
         assertFalse(r.javaRuns().get(0).contains("-XX:AOTCache"), r.javaRuns().get(0));
+        stopBackgroundTraining(delay);
 
         Files.delete(log);
         r = launch(jdk, Map.of("STIRSHIELD_CDS_ARCHIVE", cache.toString(), "STIRSHIELD_CDS", "off"), "serve");
         assertFalse(r.javaRuns().get(0).contains("-XX:AOTCache"), r.javaRuns().get(0));
 
         realJvmIgnores(current, cache);
+    }
+
+    /**
+     * Ends the launcher's background training that waits in {@code sleep DELAY} (the subshell first, so that it
+     * does not go on to train when its sleep ends): a test must not leave processes behind.
+     */
+    private static void stopBackgroundTraining(String delay) {
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.endsWith("sleep " + delay)).orElse(false))
+                .forEach(sleep -> {
+                    sleep.parent().ifPresent(ProcessHandle::destroyForcibly);
+                    sleep.destroyForcibly();
+                });
     }
 
     /**
