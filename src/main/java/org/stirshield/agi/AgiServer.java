@@ -28,8 +28,8 @@ import org.stirshield.sign.OutboundSigner;
  * <p><b>Threads.</b> One {@link EventLoop} per core, each with its own listener on the port
  * ({@code SO_REUSEPORT}: the kernel spreads connections over them), drives every session it accepts to its
  * end without blocking: one wake-up when the connection arrives and one per reply Asterisk sends, no hand-off
- * between threads, no thread per session, no timer per call (each loop looks at its sessions' clocks every
- * {@link EventLoop#TICK_NANOS}). A call is decided on its loop when that needs no wait; one that needs a
+ * between threads, no thread per session, no timer per call (each loop sleeps no longer than the earliest of
+ * its sessions' clocks, {@link EventLoop#due}). A call is decided on its loop when that needs no wait; one that needs a
  * certificate or CRL fetch, RCD content or the shared replay store is decided on a virtual thread of its own
  * and answered by the loop ({@link GuardedScreener}). An open session costs its buffers, not a thread, so an
  * overload or a flood of idle connections does not multiply threads.

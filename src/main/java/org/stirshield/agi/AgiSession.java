@@ -171,7 +171,10 @@ final class AgiSession implements LineReader.Sink {
         }
     }
 
-    /** The loop's clock: the watchdog of a decision that may wait, the read timeouts, the time limit. */
+    /**
+     * The loop's clock: the watchdog of a decision that may wait, the read timeouts, the time limit; then tells
+     * the loop when this session's next clock runs out.
+     */
     void tick(long now) {
         if (closed) {
             return;
@@ -184,8 +187,7 @@ final class AgiSession implements LineReader.Sink {
                 return;
             }
         }
-        if ((envReader != null || reply != null)
-                && (now - lastInputNanos - readTimeoutNanos >= 0 || now - endNanos >= 0)) {
+        if (waitingForInput() && now - inputDue() >= 0) {
             timedOut = true;
             if (envReader != null) {
                 endEnvironment(envReader.cutOff(Reason.INCOMPLETE_REQUEST, lines.bytesRead() == 0
@@ -199,6 +201,31 @@ final class AgiSession implements LineReader.Sink {
             timedOut = true;
             lost();
         }
+        if (!closed) {
+            loop.due(endNanos + OVERTIME_NANOS);
+            if (waitingForInput()) {
+                loop.due(inputDue());
+            }
+            if (watch != null) {
+                loop.due(watch.firesAt);
+            }
+        }
+    }
+
+    private boolean waitingForInput() {
+        return envReader != null || reply != null;
+    }
+
+    /** When the wait for input ends: read_timeout after the last byte (or the command), the time limit at the latest. */
+    long inputDue() {
+        long read = lastInputNanos + readTimeoutNanos;
+        return read - endNanos < 0 ? read : endNanos;
+    }
+
+    /** The decision runs off the loop: the loop must look at it when the watchdog is due. */
+    void watch(GuardedScreener.Watch w) {
+        watch = w;
+        loop.due(w.firesAt);
     }
 
     /** Closes a waiting session to free its slot (any thread); false when it is a call by now. */
@@ -328,6 +355,7 @@ final class AgiSession implements LineReader.Sink {
         onReply = then;
         replyBytes = bytes;
         lastInputNanos = System.nanoTime();
+        loop.due(inputDue());
         if (out.hasRemaining()) {
             pendingWrite = out;
             interest();

@@ -19,14 +19,17 @@ import org.slf4j.LoggerFactory;
  * has one, on the same port: the kernel spreads new connections over them) and drives every session it
  * accepted to its end: reads, writes, the script's steps, the decision when it can be made without waiting.
  * Per call that is one wake-up per message from Asterisk and none for a hand-off. Other threads give it work
- * with {@link #execute} (a decision that had to wait, an eviction, the drain). Every {@link #TICK_NANOS} while
- * it holds sessions it looks at their clocks: read timeouts, the time limit, the watchdog of a decision
- * running elsewhere. The loop survives anything a session throws.
+ * with {@link #execute} (a decision that had to wait, an eviction, the drain). It sleeps no longer than the
+ * earliest clock of its sessions ({@link #due}) and then looks at them: read timeouts, the time limit, the
+ * watchdog of a decision running elsewhere. The loop survives anything a session throws.
  */
 final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
-    /** How often the sessions' clocks are looked at: the watchdog answers at most this late. */
-    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * The longest the loop sleeps while it holds sessions: their clocks are looked at when the earliest runs out
+     * ({@link #due}), and at least this often.
+     */
+    static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * Connections accepted per round, after the sessions already open had theirs: under more load than the
      * loop can serve, new connections wait in the kernel's listen queue (and beyond {@code server.backlog}
@@ -50,6 +53,7 @@ final class EventLoop implements Runnable {
     private final CountDownLatch listenerClosed = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopped;
+    /** When the earliest clock of a session (or the accept pause) runs out: the sessions are looked at then. */
     private long nextTick;
     private long acceptPausedUntil;
     private boolean acceptPaused;
@@ -112,7 +116,8 @@ final class EventLoop implements Runnable {
         if (sessions.isEmpty() && !acceptPaused) {
             timeoutMillis = 0; // nothing to time: sleep until a connection or a task
         } else {
-            timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+            // rounded up: waking a little early only means sleeping again
+            timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()) + 1);
         }
         if (tasks.isEmpty()) {
             selector.select(this::ready, timeoutMillis);
@@ -134,7 +139,6 @@ final class EventLoop implements Runnable {
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
             tick(now);
-            nextTick = now + TICK_NANOS;
         }
     }
 
@@ -172,6 +176,7 @@ final class EventLoop implements Runnable {
                 acceptKey.interestOps(0); // e.g. out of file descriptors: do not spin
                 acceptPaused = true;
                 acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                due(acceptPausedUntil);
                 return;
             }
             if (ch == null) {
@@ -182,6 +187,7 @@ final class EventLoop implements Runnable {
     }
 
     private void tick(long now) {
+        nextTick = now + MAX_SLEEP_NANOS;
         // backwards: a session that ends takes itself out by moving the last one into its place
         for (int i = sessions.size() - 1; i >= 0; i--) {
             if (i < sessions.size()) {
@@ -193,9 +199,23 @@ final class EventLoop implements Runnable {
                 }
             }
         }
-        if (acceptPaused && now - acceptPausedUntil >= 0 && acceptKey.isValid()) {
-            acceptPaused = false;
-            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        if (acceptPaused) {
+            if (now - acceptPausedUntil >= 0 && acceptKey.isValid()) {
+                acceptPaused = false;
+                acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+            } else {
+                due(acceptPausedUntil);
+            }
+        }
+    }
+
+    /**
+     * A session's clock runs out at {@code at} ({@link System#nanoTime()}): the loop looks at its sessions then
+     * at the latest. Nothing is scheduled per call: the loop only sleeps no longer than its earliest clock.
+     */
+    void due(long at) {
+        if (at - nextTick < 0) {
+            nextTick = at;
         }
     }
 
@@ -210,8 +230,9 @@ final class EventLoop implements Runnable {
         s.index = sessions.size();
         sessions.add(s);
         if (sessions.size() == 1) {
-            nextTick = System.nanoTime() + TICK_NANOS;
+            nextTick = System.nanoTime() + MAX_SLEEP_NANOS;
         }
+        due(s.inputDue()); // its environment block: read_timeout from now
     }
 
     /** Takes an ended session out. */

@@ -127,7 +127,7 @@ final class GuardedScreener {
     /** Runs the decision on a thread of its own, watched by the session's loop, and answers on the loop. */
     private void offLoop(AgiSession session, Watch w) {
         offLoop.increment();
-        session.watch = w;
+        session.watch(w);
         session.decidingOffLoop();
         try {
             waiting.execute(() -> {
