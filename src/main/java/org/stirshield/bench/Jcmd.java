@@ -17,7 +17,7 @@ public final class Jcmd {
      * Metaspace and its class space.
      */
     private static final Pattern HEAP_USED = Pattern.compile(
-            "^\\s*(?:garbage-first heap|def new generation|tenured generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K",
+            "^\\s*(?:garbage-first heap|def new generation|tenured generation|DefNew|Tenured|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K",
             Pattern.MULTILINE);
 
     /** Bytes of heap in use in process {@code pid} right after a full GC, or -1. */

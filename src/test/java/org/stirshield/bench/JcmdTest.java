@@ -20,6 +20,17 @@ class JcmdTest {
     }
 
     @Test
+    void serialCollectorOfJava25() {
+        String serial = """
+                DefNew     total 116160K, used 1024K [0x0000000687400000, 0x000000068f200000, 0x0000000704d50000)
+                 eden space 103296K,   1% used [0x0000000687400000, 0x000000068b91e300, 0x000000068d8e0000)
+                Tenured    total 258048K, used 70000K [0x000000068f200000, 0x0000000697000000, 0x0000000782700000)
+                 Metaspace       used 20000K, committed 20480K, reserved 1114112K
+                """;
+        assertEquals((1024 + 70000) * 1024L, Jcmd.heapUsed(serial));
+    }
+
+    @Test
     void g1HeapLineAlone() {
         String g1 = """
                  garbage-first heap   total 266240K, used 45853K [0x0000000700000000, 0x0000000800000000)
