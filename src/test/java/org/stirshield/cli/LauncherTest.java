@@ -167,13 +167,21 @@ class LauncherTest {
      * Ends the launcher's background training that waits in {@code sleep DELAY} (the subshell first, so that it
      * does not go on to train when its sleep ends): a test must not leave processes behind.
      */
-    private static void stopBackgroundTraining(String delay) {
-        ProcessHandle.allProcesses()
-                .filter(h -> h.info().commandLine().map(c -> c.endsWith("sleep " + delay)).orElse(false))
-                .forEach(sleep -> {
-                    sleep.parent().ifPresent(ProcessHandle::destroyForcibly);
-                    sleep.destroyForcibly();
-                });
+    private static void stopBackgroundTraining(String delay) throws InterruptedException {
+        // the subshell may start its sleep only after the launcher has exited: look for it for a few seconds
+        for (int i = 0; i < 50; i++) {
+            List<ProcessHandle> sleeps = ProcessHandle.allProcesses()
+                    .filter(h -> h.info().commandLine().map(c -> c.endsWith("sleep " + delay)).orElse(false))
+                    .toList();
+            for (ProcessHandle sleep : sleeps) {
+                sleep.parent().ifPresent(ProcessHandle::destroyForcibly);
+                sleep.destroyForcibly();
+            }
+            if (!sleeps.isEmpty()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
     }
 
     /**
