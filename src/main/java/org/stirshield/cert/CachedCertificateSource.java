@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -272,9 +271,8 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
     }
 
     private Entry await(CompletableFuture<Entry> f, String x5u, Deadline deadline) throws CredentialException {
-        Deadline.Wait previous = deadline.enter(Deadline.Wait.CERTIFICATE_FETCH);
         try {
-            return f.get(Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            return deadline.await(f, Deadline.Wait.CERTIFICATE_FETCH);
         } catch (TimeoutException ex) {
             throw new CredentialException(CredentialFailure.TIMEOUT, "x5u " + Printable.of(x5u)
                     + ": no certificate within the call's deadline (fetch continues for later calls)");
@@ -284,8 +282,6 @@ public final class CachedCertificateSource implements CertificateSource, AutoClo
         } catch (ExecutionException ex) {
             throw new CredentialException(CredentialFailure.UNREACHABLE, "x5u " + Printable.of(x5u) + ": "
                     + ex.getCause());
-        } finally {
-            deadline.leave(previous);
         }
     }
 

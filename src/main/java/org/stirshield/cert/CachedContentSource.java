@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,10 +67,9 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
         }
         CompletableFuture<Entry> f = cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k), executor));
         Entry e;
-        // a fetch still running is a wait (unnamed: the watchdog says decision_timeout); a done one is not
-        Deadline.Wait previous = f.isDone() ? null : deadline.enter(Deadline.Wait.DECISION);
         try {
-            e = f.get(Math.max(1, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+            // a fetch still running is a wait (unnamed: the watchdog says decision_timeout); a done one is not
+            e = deadline.await(f, Deadline.Wait.DECISION);
         } catch (TimeoutException ex) {
             throw new CredentialException(CredentialFailure.TIMEOUT, "RCD content " + Printable.of(url)
                     + ": not fetched within the call's deadline (fetch continues for later calls)");
@@ -81,10 +79,6 @@ public final class CachedContentSource implements ContentSource, AutoCloseable {
         } catch (ExecutionException ex) {
             throw new CredentialException(CredentialFailure.UNREACHABLE, "RCD content " + Printable.of(url) + ": "
                     + ex.getCause());
-        } finally {
-            if (previous != null) {
-                deadline.leave(previous);
-            }
         }
         if (e.body() == null) {
             throw new CredentialException(e.failure(), e.message());

@@ -1,6 +1,10 @@
 package org.stirshield.cert;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A point on the monotonic clock by which a call must have its answer. Separate from the
@@ -127,6 +131,27 @@ public final class Deadline {
         Wait previous = waiting;
         waiting = what;
         return previous;
+    }
+
+    /**
+     * The value of {@code f}, waited for at most until this deadline with the wait marked as {@code what}. A
+     * future already complete is no wait: nothing is marked, and a deadline {@linkplain #withoutBlocking()
+     * without blocking} takes its value as well.
+     *
+     * @throws WouldBlock when {@code f} is still running and this deadline must not block
+     * @throws TimeoutException when the deadline passes first (the future goes on for later calls)
+     */
+    public <T> T await(CompletableFuture<T> f, Wait what)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        if (f.isDone()) {
+            return f.get();
+        }
+        Wait previous = enter(what);
+        try {
+            return f.get(Math.max(1, remainingNanos()), TimeUnit.NANOSECONDS);
+        } finally {
+            leave(previous);
+        }
     }
 
     /** Ends a wait begun with {@link #enter(Wait)}. */

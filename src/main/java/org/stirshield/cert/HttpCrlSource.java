@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1IA5String;
@@ -87,10 +86,8 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
         }
         CompletableFuture<Entry> f = cache.get(url, (k, ignored) -> CompletableFuture.supplyAsync(() -> load(k), executor));
         Entry e;
-        // a CRL already fetched is no wait (and no reason for a thread that must not block to give the call up)
-        Deadline.Wait previous = f.isDone() ? null : deadline.enter(Deadline.Wait.CRL_FETCH);
         try {
-            e = f.get(Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            e = deadline.await(f, Deadline.Wait.CRL_FETCH); // a CRL already fetched is no wait
         } catch (TimeoutException ex) {
             if (settings.crl().failWhenUnavailable()) {
                 throw new CredentialException(CredentialFailure.CRL_TIMEOUT, "CRL " + Printable.of(url)
@@ -102,10 +99,6 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
             return unavailable(url, "interrupted");
         } catch (ExecutionException ex) {
             return unavailable(url, String.valueOf(ex.getCause()));
-        } finally {
-            if (previous != null) {
-                deadline.leave(previous);
-            }
         }
         if (e.crl() == null) {
             return unavailable(url, e.error());

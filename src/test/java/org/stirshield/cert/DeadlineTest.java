@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** A deadline names what a call waits on; one without blocking refuses every wait instead. */
@@ -33,6 +35,33 @@ class DeadlineTest {
         }
         assertEquals(Deadline.Wait.DECISION, inline.waitingFor());
         assertTrue(d.mayBlock(), "the original may still wait");
+    }
+
+    @Test
+    void awaitingADoneFutureIsNoWaitEvenWithoutBlocking() throws Exception {
+        Deadline inline = Deadline.in(Duration.ofSeconds(1)).withoutBlocking();
+        assertEquals("ready", inline.await(CompletableFuture.completedFuture("ready"), Deadline.Wait.CRL_FETCH));
+        assertThrows(Deadline.WouldBlock.class, () -> inline.await(new CompletableFuture<String>(), Deadline.Wait.CRL_FETCH),
+                "a fetch still running is a wait");
+    }
+
+    @Test
+    void awaitMarksTheWaitWhileItWaitsAndGivesTheMarkerBack() throws Exception {
+        Deadline d = Deadline.in(Duration.ofSeconds(10));
+        CompletableFuture<String> fetch = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> { // completes the "fetch" once it sees the wait marked
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (d.waitingFor() != Deadline.Wait.SHARED_STORE && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            fetch.complete(d.waitingFor().name());
+        });
+        assertEquals("SHARED_STORE", d.await(fetch, Deadline.Wait.SHARED_STORE));
+        assertEquals(Deadline.Wait.DECISION, d.waitingFor(), "the marker is given back after the wait");
+
+        Deadline shortOne = Deadline.in(Duration.ofMillis(50));
+        assertThrows(TimeoutException.class, () -> shortOne.await(new CompletableFuture<String>(), Deadline.Wait.CRL_FETCH));
+        assertEquals(Deadline.Wait.DECISION, shortOne.waitingFor(), "given back after a timeout too");
     }
 
     @Test
