@@ -45,7 +45,6 @@ import org.stirshield.sign.OutboundSigner;
  */
 public final class AgiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgiServer.class);
-    private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerSettings settings;
     private final InetSocketAddress bound;
@@ -66,7 +65,8 @@ public final class AgiServer implements AutoCloseable {
     private volatile boolean draining;
     /** The listeners are closed (or closing): nothing more is accepted. */
     private volatile boolean stopping;
-    private volatile long lastBusyLog = System.nanoTime() - BUSY_LOG_INTERVAL_NANOS - 1;
+    /** Refused connections: at most one log line per 10 s (it says how many so far). */
+    private final LogBudget busyLog = new LogBudget(1, 10, TimeUnit.SECONDS);
 
     private AgiServer(ServerSettings settings, CallScreener screener, OutboundSigner signer) throws IOException {
         this.settings = settings;
@@ -224,9 +224,7 @@ public final class AgiServer implements AutoCloseable {
 
     private void refuseBusy(SocketChannel ch, InetAddress from, String why) {
         stats.refusedBusy.increment();
-        long now = System.nanoTime();
-        if (!stopping && now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) { // at most one line per interval
-            lastBusyLog = now;
+        if (!stopping && busyLog.take() >= 0) {
             LOG.warn("FastAGI connection from {} refused: {}; {} refused so far", from.getHostAddress(), why,
                     stats.refusedBusy.sum());
         }

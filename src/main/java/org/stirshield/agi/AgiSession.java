@@ -296,12 +296,20 @@ final class AgiSession implements LineReader.Sink {
                         + " bytes without the end of the environment block", true, lines.bytesRead());
             });
         } else if (reply != null) {
-            AgiReply cut = how == InputEnd.CLOSED ? reply.end() : null;
-            if (cut != null) {
-                deliver(cut);
-            } else {
-                failReply(inputFailure());
-            }
+            replyCutOff();
+        }
+    }
+
+    /**
+     * Input has ended while a reply is awaited: the reply as far as it came when only its usage text was
+     * missing at the end of the stream, else the handler learns why there is none.
+     */
+    private void replyCutOff() {
+        AgiReply cut = inputEnd == InputEnd.CLOSED ? reply.end() : null;
+        if (cut != null) {
+            deliver(cut);
+        } else {
+            failReply(inputFailure());
         }
     }
 
@@ -365,12 +373,7 @@ final class AgiSession implements LineReader.Sink {
             line(l.bytes(), 0, l.bytes().length, l.tooLong());
         }
         if (reply != null && inputEnd != null) {
-            AgiReply cut = inputEnd == InputEnd.CLOSED ? reply.end() : null;
-            if (cut != null) {
-                deliver(cut);
-            } else {
-                failReply(inputFailure());
-            }
+            replyCutOff();
         }
     }
 

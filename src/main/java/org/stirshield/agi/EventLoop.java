@@ -159,7 +159,7 @@ final class EventLoop implements Runnable {
         } catch (java.nio.channels.CancelledKeyException e) {
             // closed meanwhile
         } catch (RuntimeException | StackOverflowError e) {
-            server.handler().failed(s, e);
+            failed(s, e);
         }
     }
 
@@ -195,7 +195,7 @@ final class EventLoop implements Runnable {
                 try {
                     s.tick(now);
                 } catch (RuntimeException | StackOverflowError e) {
-                    server.handler().failed(s, e);
+                    failed(s, e);
                 }
             }
         }
