@@ -179,6 +179,20 @@ class FastAgiEndToEndTest {
                 now(), null), x5u, "div");
     }
 
+    /** The agency's own SHAKEN PASSporT (its carrier's signature) for a call to the citizen. */
+    static String agencyToCitizen() {
+        return shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
+    }
+
+    /**
+     * The agency's call to the citizen, forwarded to {@code MOBILE}: the agency's PASSporT and {@code div} as the
+     * SIP request's Identity headers, beside {@code forwarding} (its History-Info or Diversion), read by the server.
+     */
+    static AgiClient.Call forwardedToMobile(String div, Map<String, String> forwarding) {
+        return call(full, AGENCY_TN, MOBILE, List.of())
+                .withVariables(merge(headers("Identity", agencyToCitizen(), div), forwarding));
+    }
+
     /** A call as Asterisk presents it, with a unique id of its own; {@code args} are the AGI() arguments. */
     static AgiClient.Call call(Serve s, String caller, String called, List<String> args) {
         return AgiClient.call(s.address(), "verify", "+" + caller, "+" + called, "from-carrier", args)
@@ -220,7 +234,7 @@ class FastAgiEndToEndTest {
 
     @Test
     void evidencePassedAsArgumentsIsOnRecordWithWhatTheServerReads() throws Exception {
-        String identity = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
+        String identity = agencyToCitizen();
         AgiClient.Call c = call(full, AGENCY_TN, CITIZEN, List.of(identity, "callid=a84b4c76e66710@198.51.100.7",
                 "source=198.51.100.7:5060", "trunk=carrier-a"))
                 .withVariables(merge(headers("From", FROM), headers("P-Asserted-Identity", PAI_SIP, PAI_TEL),
@@ -244,7 +258,7 @@ class FastAgiEndToEndTest {
 
     @Test
     void evidenceTheServerReadsWithGetFullVariableIsOnRecordByteForByte() throws Exception {
-        String identity = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
+        String identity = agencyToCitizen();
         // a second Identity header with a quoted parameter holding a comma: it must reach the record as received
         String second = shaken(otherCarrier, OTHER_X5U, STRANGER_TN, CITIZEN, RcdClaims.none()) + ";x-note=\"a, b\"";
         AgiClient.Call c = call(full, AGENCY_TN, CITIZEN, List.of("trunk=carrier-b"))
@@ -269,7 +283,7 @@ class FastAgiEndToEndTest {
 
     @Test
     void identityHeadersOffKeepsTheCountAndTheOtherEvidence() throws Exception {
-        String identity = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
+        String identity = agencyToCitizen();
         Map<String, String> sip = merge(headers("Identity", identity), headers("From", FROM),
                 headers("P-Asserted-Identity", PAI_SIP), headers("Call-ID", "off-switch@203.0.113.7"),
                 Map.of("${CHANNEL(pjsip,remote_addr)}", "203.0.113.7:5060"));
@@ -299,10 +313,8 @@ class FastAgiEndToEndTest {
 
     @Test
     void forwardedAgencyCallWithHistoryInfoPassesWithTheOriginalAttestation() throws Exception {
-        String shaken = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
         String div = div(forwarder, FWD_X5U, AGENCY_TN, CITIZEN, MOBILE);
-        AgiClient.Call c = call(full, AGENCY_TN, MOBILE, List.of())
-                .withVariables(merge(headers("Identity", shaken, div), historyInfo(CITIZEN, MOBILE)));
+        AgiClient.Call c = forwardedToMobile(div, historyInfo(CITIZEN, MOBILE));
         AgiClient.Result r = full.run(c);
 
         assertEquals(Scenarios.ordered("STIR_STATUS", "PASS", "STIR_ACTION", "allow", "STIR_ATTEST", "A",
@@ -322,7 +334,7 @@ class FastAgiEndToEndTest {
 
     @Test
     void forwardedAgencyCallWithIdentityArgumentsAndDiversionPasses() throws Exception {
-        String shaken = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
+        String shaken = agencyToCitizen();
         String div = div(forwarder, FWD_X5U, AGENCY_TN, CITIZEN, MOBILE);
         // the older dialplan form: the Identity headers as AGI arguments; Diversion read by the server
         AgiClient.Call c = call(full, AGENCY_TN, MOBILE, List.of(shaken, div))
@@ -338,11 +350,9 @@ class FastAgiEndToEndTest {
 
     @Test
     void brokenDivChainIsRejectedWithItsReason() throws Exception {
-        String shaken = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
         // the div PASSporT forwards to another number than the one now called: no link reaches MOBILE
         String elsewhere = div(forwarder, FWD_X5U, AGENCY_TN, CITIZEN, ELSEWHERE);
-        AgiClient.Call c = call(full, AGENCY_TN, MOBILE, List.of())
-                .withVariables(merge(headers("Identity", shaken, elsewhere), historyInfo(CITIZEN, MOBILE)));
+        AgiClient.Call c = forwardedToMobile(elsewhere, historyInfo(CITIZEN, MOBILE));
         AgiClient.Result r = full.run(c);
         assertEquals(Scenarios.ordered("STIR_STATUS", "FAIL", "STIR_ACTION", "reject", "STIR_ATTEST", "",
                 "STIR_VERSTAT", "TN-Validation-Failed", "STIR_SIP_CODE", "438", "STIR_REASON", "div_chain_broken",
@@ -354,10 +364,8 @@ class FastAgiEndToEndTest {
 
     @Test
     void divSignedByAForwarderWithoutAuthorityOverTheDivertingNumberIsRejected() throws Exception {
-        String shaken = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
         String rogue = div(rogueForwarder, ROGUE_FWD_X5U, AGENCY_TN, CITIZEN, MOBILE);
-        AgiClient.Call c = call(full, AGENCY_TN, MOBILE, List.of())
-                .withVariables(merge(headers("Identity", shaken, rogue), historyInfo(CITIZEN, MOBILE)));
+        AgiClient.Call c = forwardedToMobile(rogue, historyInfo(CITIZEN, MOBILE));
         AgiClient.Result r = full.run(c);
         assertEquals("FAIL", r.variables().get("STIR_STATUS"), r.toString());
         assertEquals("reject", r.variables().get("STIR_ACTION"), r.variables().toString());
@@ -367,10 +375,8 @@ class FastAgiEndToEndTest {
 
     @Test
     void divChainThatHistoryInfoDoesNotShowIsRejected() throws Exception {
-        String shaken = shaken(agencyCarrier, X5U, AGENCY_TN, CITIZEN, RcdClaims.none());
         String div = div(forwarder, FWD_X5U, AGENCY_TN, CITIZEN, MOBILE);
-        AgiClient.Call c = call(full, AGENCY_TN, MOBILE, List.of())
-                .withVariables(merge(headers("Identity", shaken, div), historyInfo(ELSEWHERE, MOBILE)));
+        AgiClient.Call c = forwardedToMobile(div, historyInfo(ELSEWHERE, MOBILE));
         AgiClient.Result r = full.run(c);
         assertEquals("reject", r.variables().get("STIR_ACTION"), r.toString());
         assertEquals("div_history_mismatch", r.variables().get("STIR_REASON"));
