@@ -97,7 +97,7 @@ final class AgiSession implements LineReader.Sink {
     /** Whether the call has been handed to the screener (which records it): no second record after that. */
     boolean decided;
     /** The call's decision while it runs on a thread that may wait (the loop's tick is its watchdog). */
-    GuardedScreener.Watch watch;
+    private GuardedScreener.Watch watch;
     /** A decision runs on a thread of its own: the slot stays taken until it returns, even after the answer. */
     private boolean deciding;
     private boolean releaseWhenDecided;
@@ -220,12 +220,6 @@ final class AgiSession implements LineReader.Sink {
     long inputDue() {
         long read = lastInputNanos + readTimeoutNanos;
         return read - endNanos < 0 ? read : endNanos;
-    }
-
-    /** The decision runs off the loop: the loop must look at it when the watchdog is due. */
-    void watch(GuardedScreener.Watch w) {
-        watch = w;
-        loop.due(w.firesAt);
     }
 
     /** Closes a waiting session to free its slot (any thread); false when it is a call by now. */
@@ -412,13 +406,21 @@ final class AgiSession implements LineReader.Sink {
         }
     }
 
-    /** A decision starts on a thread of its own (on the loop). */
-    void decidingOffLoop() {
+    /**
+     * The call's decision starts on a thread of its own (on the loop): the loop watches it ({@code w}: the
+     * watchdog is due at its {@code firesAt}), and the slot stays taken until it returns.
+     */
+    void decidingOffLoop(GuardedScreener.Watch w) {
+        watch = w;
         deciding = true;
+        loop.due(w.firesAt);
     }
 
-    /** That decision returned (on the loop): a session that already ended frees its slot now. */
-    void decidedOffLoop() {
+    /** That decision returned (on the loop): no more watching; a session that already ended frees its slot now. */
+    void decidedOffLoop(GuardedScreener.Watch w) {
+        if (watch == w) {
+            watch = null;
+        }
         deciding = false;
         if (releaseWhenDecided) {
             releaseWhenDecided = false;

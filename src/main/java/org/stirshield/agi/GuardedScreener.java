@@ -61,10 +61,10 @@ final class GuardedScreener {
     /** Calls that needed a wait and were decided off the loop. */
     final LongAdder offLoop = new LongAdder();
 
-    /** Sends a decision to Asterisk; {@code late} when it is the watchdog's. Runs on the session's loop. */
+    /** Sends the call's one decision to Asterisk (the screener's or the watchdog's). Runs on the session's loop. */
     @FunctionalInterface
     interface Answer {
-        void send(Decision decision, boolean late);
+        void send(Decision decision);
     }
 
     /**
@@ -127,21 +127,17 @@ final class GuardedScreener {
     /** Runs the decision on a thread of its own, watched by the session's loop, and answers on the loop. */
     private void offLoop(AgiSession session, Watch w) {
         offLoop.increment();
-        session.watch(w);
-        session.decidingOffLoop();
+        session.decidingOffLoop(w);
         try {
             waiting.execute(() -> {
-                Outcome late = attempt(w, w.deadline);
+                Outcome decided = attempt(w, w.deadline);
                 session.loop.execute(() -> {
-                    if (session.watch == w) {
-                        session.watch = null;
-                    }
                     try {
-                        deliver(w, late);
+                        deliver(w, decided);
                     } catch (RuntimeException | StackOverflowError e) {
                         session.loop.failed(session, e);
                     } finally {
-                        session.decidedOffLoop();
+                        session.decidedOffLoop(w);
                     }
                 });
             });
@@ -172,7 +168,7 @@ final class GuardedScreener {
     private void deliver(Watch w, Outcome o) {
         // ours if the screener claimed the answer, or did not try (one that records nothing, or failed)
         if (w.claim()) {
-            w.answer.send(o.failed() ? record(o.decision(), w.startedNanos) : o.decision(), false);
+            w.answer.send(o.failed() ? record(o.decision(), w.startedNanos) : o.decision());
             return;
         }
         LOG.debug("call {}: decision after the deadline discarded: {} {}", w.call.callId(), o.decision().status(),
@@ -188,7 +184,7 @@ final class GuardedScreener {
         Reason reason = reasonFor(w.deadline.waitingFor());
         LOG.warn("call {}: no decision within the deadline (waiting on {}); answered fail-safe ({}, {})",
                 w.call.callId(), w.deadline.waitingFor(), reason.code(), failsafeAction.token());
-        w.answer.send(record(failsafe(w.call, reason), w.startedNanos), true);
+        w.answer.send(record(failsafe(w.call, reason), w.startedNanos));
     }
 
     /** The watchdog's reason: what the decision was waiting on when its time was up. */

@@ -67,7 +67,7 @@ final class VerifyScript implements AgiSession.Script {
 
     private void decide(AgiSession session, CallInputs in) {
         session.decided = true;
-        screener.screen(session, in.call(), (decision, late) -> answer(session, decision));
+        screener.screen(session, in.call(), decision -> answer(session, decision));
     }
 
     /** What one fetch brought, or why it failed. */
