@@ -118,29 +118,27 @@ final class VerifyScript implements AgiSession.Script {
             end.run();
             return;
         }
-        session.send(ChannelVariables.msetCommand(ChannelVariables.of(d)), false, (reply, failure) -> {
-            if (failure != null) {
-                LOG.debug("call {}: could not answer: {}", call.callId(), failure.getMessage());
-            } else if (!reply.ok()) {
-                LOG.warn("call {}: Asterisk did not take the variables: {}", call.callId(), reply.describe());
-            }
-            end.run();
-        });
+        answer(session, d, end, end); // the call is on record; whether Asterisk took the answer changes no count
     }
 
     /** Sends the decision; the session is complete once Asterisk took it, lost if Asterisk went away. */
     private static void answer(AgiSession session, Decision decision) {
+        answer(session, decision, session::complete, session::lost);
+    }
+
+    /** Sends the decision's variables in one EXEC MSet, then {@code taken} (a reply came) or {@code lost} (none). */
+    private static void answer(AgiSession session, Decision decision, Runnable taken, Runnable lost) {
+        String callId = decision.call().callId();
         session.send(ChannelVariables.msetCommand(ChannelVariables.of(decision)), false, (reply, failure) -> {
             if (failure != null) {
-                LOG.debug("call {}: peer went away before the answer was taken: {}", decision.call().callId(),
-                        failure.getMessage());
-                session.lost();
+                LOG.debug("call {}: no reply to the answer: {}", callId, failure.getMessage());
+                lost.run();
                 return;
             }
             if (!reply.ok()) {
-                LOG.warn("call {}: Asterisk did not take the variables: {}", decision.call().callId(), reply.describe());
+                LOG.warn("call {}: Asterisk did not take the variables: {}", callId, reply.describe());
             }
-            session.complete();
+            taken.run();
         });
     }
 }
