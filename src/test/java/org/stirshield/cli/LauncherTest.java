@@ -65,11 +65,20 @@ class LauncherTest {
     }
 
     private Result launch(Path javaHome, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        return launch(LAUNCHER, true, javaHome, env, args);
+    }
+
+    /** Runs {@code launcher} with bash; with {@code withHome}, STIRSHIELD_HOME names the application directory. */
+    private Result launch(Path launcher, boolean withHome, Path javaHome, Map<String, String> env, String... args)
+            throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("JAVA_HOME", javaHome.toString());
-        pb.environment().put("STIRSHIELD_HOME", home.toString());
+        pb.environment().remove("STIRSHIELD_HOME");
+        if (withHome) {
+            pb.environment().put("STIRSHIELD_HOME", home.toString());
+        }
         pb.environment().put("FAKE_JAVA_LOG", log.toString());
         pb.environment().remove("STIRSHIELD_JAVA_OPTS");
         pb.environment().remove("STIRSHIELD_CDS");
@@ -105,6 +114,24 @@ class LauncherTest {
         Path java8 = fakeJdk("jdk-8", "JAVA_VERSION=\"1.8.0_412\"");
         r = launch(java8, Map.of(), "--version");
         assertTrue(r.err().contains("is not a Java 21 or newer (8)"), r.err());
+    }
+
+    @Test
+    void anInstallReachedThroughSymlinksFindsItsJarAndItsJava() throws Exception {
+        // the .deb's layout: /usr/bin/stirshield links to the launcher beside the jar; /usr/bin/java-style links
+        Path installed = Files.createDirectories(home.resolve("bin")).resolve("stirshield");
+        Files.copy(LAUNCHER, installed);
+        Path onPath = Files.createDirectories(dir.resolve("usr/bin")).resolve("stirshield");
+        Files.createSymbolicLink(onPath, installed);
+        Path jdk = fakeJdk("jdk-25", "JAVA_VERSION=\"25.0.1\"");
+        Path alternatives = Files.createDirectories(dir.resolve("alternatives/bin")).getParent(); // no release file
+        Files.createSymbolicLink(alternatives.resolve("bin/java"), jdk.resolve("bin/java"));
+
+        Result r = launch(onPath, false, alternatives, Map.of("STIRSHIELD_CDS", "off"), "--version");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("--enable-native-access=ALL-UNNAMED -Djdk.httpclient.allowRestrictedHeaders=host"
+                + " -XX:+UseSerialGC -jar " + home.toRealPath().resolve("stirshield.jar") + " --version"), r.javaRuns(),
+                "the jar beside the link's target; Java 25 read from the linked runtime's release file, not asked");
     }
 
     @Test
@@ -148,6 +175,18 @@ class LauncherTest {
         assertEquals(1, r.javaRuns().size(), "no training when the cache matches: " + r.javaRuns());
         assertTrue(r.javaRuns().get(0).contains("-XX:AOTCache=" + cache + " "), r.javaRuns().get(0));
         String current = r.javaRuns().get(0);
+
+        Files.delete(log); // an upgraded jar (another size): the cache no longer matches and is not used
+        Path jar = home.resolve("stirshield.jar");
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
+        Files.writeString(jar, "not run by the stand-in Java, release 2");
+        Files.setLastModifiedTime(jar, built); // a package keeps its files' times
+        String rebuilt = "3600.1" + ProcessHandle.current().pid();
+        r = launch(jdk, Map.of("STIRSHIELD_CDS_ARCHIVE", cache.toString(), "STIRSHIELD_CDS_DELAY", rebuilt), "serve");
+        assertFalse(r.javaRuns().get(0).contains("-XX:AOTCache"), r.javaRuns().get(0));
+        stopBackgroundTraining(rebuilt);
+        Files.writeString(jar, "not run by the stand-in Java");
+        Files.setLastModifiedTime(jar, built);
 
         Files.delete(log); // another JVM option: the cache no longer matches and is not used
         String delay = "3600." + ProcessHandle.current().pid(); // the background training's sleep, found by it
