@@ -167,7 +167,8 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
             return 1;
         }
-        upgrade.close(); // accepting: the ES256 provider upgrade may start
+        upgrade.close(); // accepting: the ES256 provider upgrade may start, and the TLS warm-up
+        service.startTlsWarmUp();
         boolean training = Boolean.getBoolean(TRAINING);
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain
