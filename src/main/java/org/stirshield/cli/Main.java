@@ -34,6 +34,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("serve")) {
+            StartupPreload.start(); // on the second core while this thread sets up logging and reads the config
+        }
         // Before anything touches java.net.http: the x5u fetcher pins DNS by connecting to the checked IP
         // literal and names the host in the Host header, a header java.net.http otherwise restricts.
         if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
