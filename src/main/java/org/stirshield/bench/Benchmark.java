@@ -80,13 +80,20 @@ public final class Benchmark {
         out.printf("load: %s calls (%s), %s, %d s warm-up, %d s measured%n", o.signed() ? "signed" : "unsigned",
                 o.signed() ? "a fresh PASSporT each, certificate warm" : "no Identity header, protected caller: rejected 428",
                 mode, o.warmup().toSeconds(), o.duration().toSeconds());
-        if (o.signed() && o.warmup().plus(o.duration()).toSeconds() > 55) {
-            out.println("note: a run longer than 55 s outlives the PASSporTs' freshness (60 s): the last calls fail stale_iat");
+        if (o.signed() && o.warmup().plus(o.duration()).toSeconds() > FRESH_SECONDS) {
+            if (o.duration().plus(LAST_WARMUP).toSeconds() > FRESH_SECONDS) {
+                out.println("note: a measured interval longer than " + (FRESH_SECONDS - LAST_WARMUP.toSeconds()) + " s"
+                        + " outlives the PASSporTs' freshness (60 s): the last calls fail stale_iat");
+            } else {
+                out.println("warm-up in rounds of at most " + ROUND.toSeconds() + " s, each with PASSporTs signed just"
+                        + " before it (the server idles meanwhile); the last " + LAST_WARMUP.toSeconds() + " s of it"
+                        + " and the measured interval share one set");
+            }
         }
         List<Row> rows = new ArrayList<>();
         if (o.server() != null) {
             rows.add(load("server at " + o.server().getHostString() + ":" + o.server().getPort(), o.server(), -1,
-                    tokens(setup, mode), mode));
+                    span -> tokens(setup, mode, span), mode));
         } else {
             rows.add(local("stirshield serve", List.of("serve"), setup, mode));
             if (o.reference()) {
@@ -123,22 +130,37 @@ public final class Benchmark {
         cmd.add(config.toString());
         try (ServerProcess p = ServerProcess.start(cmd, port, setup.dir.resolve(args.get(0) + ".log"), Duration.ofSeconds(60))) {
             // the floor verifies nothing: it gets the same header bytes, without waiting for fresh ones
-            List<String> tokens = args.get(0).equals("bench-floor-server") && lastTokens != null ? lastTokens
-                    : tokens(setup, mode);
-            lastTokens = tokens;
-            return load(name, p.address, p.process.pid(), tokens, mode);
+            boolean floor = args.get(0).equals("bench-floor-server");
+            return load(name, p.address, p.process.pid(), span -> {
+                if (!floor || lastTokens == null) {
+                    lastTokens = tokens(setup, mode, span);
+                }
+                return lastTokens;
+            }, mode);
         }
     }
 
-    /** The PASSporTs of the last server's run (the floor reuses them). */
+    /** The PASSporTs of the last round signed (the floor reuses them). */
     private List<String> lastTokens;
 
-    /** For signed runs, one PASSporT per call of this run, signed now (each server gets fresh ones). */
-    private List<String> tokens(BenchSetup setup, LoadGenerator.Mode mode) throws Exception {
+    /** Seconds a PASSporT is used within: the verifier's freshness (60 s) less a margin. */
+    private static final long FRESH_SECONDS = 55;
+    /** A signed run's warm-up beyond the freshness runs in rounds this long at most, each with new PASSporTs. */
+    private static final Duration ROUND = Duration.ofSeconds(40);
+    /** The part of a long warm-up run with the measured interval's PASSporTs (the rate's ramp and the rest). */
+    private static final Duration LAST_WARMUP = Duration.ofSeconds(10);
+
+    /** PASSporTs for one round of {@code span}. */
+    private interface Tokens {
+        List<String> sign(Duration span) throws Exception;
+    }
+
+    /** For signed runs, one PASSporT per call of a round of {@code span}, signed now (each server gets fresh ones). */
+    private List<String> tokens(BenchSetup setup, LoadGenerator.Mode mode, Duration span) throws Exception {
         if (!o.signed()) {
             return List.of();
         }
-        long expected = (mode.rate() > 0 ? mode.rate() : 8_000L) * (o.warmup().toSeconds() + o.duration().toSeconds() + 2);
+        long expected = (mode.rate() > 0 ? mode.rate() : 8_000L) * (span.toSeconds() + 2);
         int n = (int) Math.min(600_000, expected);
         long t0 = System.nanoTime();
         List<String> tokens = setup.identities(n, BenchSetup.PINNED_X5U);
@@ -146,29 +168,42 @@ public final class Benchmark {
         return tokens;
     }
 
-    private Row load(String name, InetSocketAddress address, long pid, List<String> tokens, LoadGenerator.Mode mode)
-            throws Exception {
-        LoadGenerator.Call template = LoadGenerator.Call.of(call(address, null));
-        LoadGenerator.Calls calls;
-        if (o.oneRoundTrip()) { // the Identity header as agi_arg_1 (empty: none)
-            LoadGenerator.Call unsigned = LoadGenerator.Call.of(argumentCall(address, ""));
-            calls = tokens.isEmpty() ? i -> unsigned
-                    : i -> LoadGenerator.Call.of(argumentCall(address, tokens.get((int) (i % tokens.size()))));
-        } else if (tokens.isEmpty()) {
-            calls = i -> template;
-        } else {
-            calls = i -> {
-                Map<String, String> vars = new java.util.HashMap<>(template.variables());
-                vars.put("${PJSIP_HEADER(read,Identity)}", tokens.get((int) (i % tokens.size())));
-                return new LoadGenerator.Call(template.environment(), vars);
-            };
+    /**
+     * The warm-up rounds before the last: none when the whole run fits in the PASSporTs' freshness (or the calls
+     * are unsigned); else rounds of at most {@link #ROUND} that leave {@link #LAST_WARMUP} for the last one.
+     */
+    static List<Duration> earlyRounds(boolean signed, Duration warmup, Duration duration) {
+        List<Duration> rounds = new ArrayList<>();
+        if (!signed || warmup.plus(duration).toSeconds() <= FRESH_SECONDS
+                || duration.plus(LAST_WARMUP).toSeconds() > FRESH_SECONDS) {
+            return rounds;
         }
-        LoadGenerator g = new LoadGenerator(address, calls, o.signed() ? "PASS" : "NO_IDENTITY", Duration.ofSeconds(10));
+        Duration left = warmup.minus(LAST_WARMUP);
+        while (left.isPositive()) {
+            Duration r = left.compareTo(ROUND) > 0 ? ROUND : left;
+            rounds.add(r);
+            left = left.minus(r);
+        }
+        return rounds;
+    }
+
+    private Row load(String name, InetSocketAddress address, long pid, Tokens signer, LoadGenerator.Mode mode)
+            throws Exception {
+        Duration warmup = o.warmup();
+        for (Duration round : earlyRounds(o.signed(), o.warmup(), o.duration())) {
+            LoadGenerator.Calls calls = calls(address, signer.sign(round));
+            new LoadGenerator(address, calls, o.signed() ? "PASS" : "NO_IDENTITY", Duration.ofSeconds(10))
+                    .run(mode, round, Duration.ZERO, NO_MARKS);
+            warmup = warmup.minus(round);
+        }
+        List<String> tokens = signer.sign(warmup.plus(o.duration()));
+        LoadGenerator g = new LoadGenerator(address, calls(address, tokens), o.signed() ? "PASS" : "NO_IDENTITY",
+                Duration.ofSeconds(10));
         double[][] cpu = new double[2][];
         double[][] client = new double[2][];
         long self = ProcessHandle.current().pid();
         long serverPid = pid > 0 ? pid : ProcFs.listeningPid(address).orElse(-1L);
-        LoadGenerator.Result r = g.run(mode, o.warmup(), o.duration(), new LoadGenerator.Marks() {
+        LoadGenerator.Result r = g.run(mode, warmup, o.duration(), new LoadGenerator.Marks() {
             @Override
             public void start() {
                 cpu[0] = read(serverPid);
@@ -189,6 +224,26 @@ public final class Benchmark {
                 ? (client[1][0] + client[1][1] - client[0][0] - client[0][1]) * 1000 / r.calls() : Double.NaN;
         return new Row(name, r, haveCpu ? cpu[1][0] - cpu[0][0] : Double.NaN, haveCpu ? cpu[1][1] - cpu[0][1] : Double.NaN,
                 clientCpu);
+    }
+
+    /** The calls of one round: the same call each time, with the next of {@code tokens} when signed. */
+    private LoadGenerator.Calls calls(InetSocketAddress address, List<String> tokens) throws Exception {
+        LoadGenerator.Call template = LoadGenerator.Call.of(call(address, null));
+        LoadGenerator.Calls calls;
+        if (o.oneRoundTrip()) { // the Identity header as agi_arg_1 (empty: none)
+            LoadGenerator.Call unsigned = LoadGenerator.Call.of(argumentCall(address, ""));
+            calls = tokens.isEmpty() ? i -> unsigned
+                    : i -> LoadGenerator.Call.of(argumentCall(address, tokens.get((int) (i % tokens.size()))));
+        } else if (tokens.isEmpty()) {
+            calls = i -> template;
+        } else {
+            calls = i -> {
+                Map<String, String> vars = new java.util.HashMap<>(template.variables());
+                vars.put("${PJSIP_HEADER(read,Identity)}", tokens.get((int) (i % tokens.size())));
+                return new LoadGenerator.Call(template.environment(), vars);
+            };
+        }
+        return calls;
     }
 
     private static double[] read(long pid) {
