@@ -167,8 +167,7 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
             return 1;
         }
-        upgrade.close(); // accepting: the ES256 provider upgrade may start, and the TLS warm-up
-        service.startTlsWarmUp();
+        upgrade.close(); // accepting: the ES256 provider upgrade may start
         boolean training = Boolean.getBoolean(TRAINING);
         ServerSettings s = settings;
         server.onDrain(service::startDrain); // /health/ready answers 503 from the first moment of the drain

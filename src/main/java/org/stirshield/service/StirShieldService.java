@@ -166,16 +166,15 @@ public final class StirShieldService implements AutoCloseable {
     private final ReadinessCheck readiness;
     private final DecisionRecorder recorder;
     private final DecisionRecorder.Settings recorderSettings;
-    private final CachedCertificateSource certificates;
-    private Thread tlsWarmUp;
+    private final Thread tlsWarmUp;
 
     private StirShieldService(List<AutoCloseable> resources, CallScreener screener, Metrics metrics,
             ReloadingPolicy policy, Verifier verifier, OutboundSigner signer, Path configFile, Reloader reloader,
             ReadinessCheck readiness, DecisionRecorder recorder, DecisionRecorder.Settings recorderSettings,
-            CachedCertificateSource certificates) {
+            Thread tlsWarmUp) {
         this.recorder = recorder;
         this.recorderSettings = recorderSettings;
-        this.certificates = certificates;
+        this.tlsWarmUp = tlsWarmUp;
         this.resources = resources;
         this.screener = screener;
         this.metrics = metrics;
@@ -289,6 +288,9 @@ public final class StirShieldService implements AutoCloseable {
                     metrics.certificates());
             started.add(content);
             Verifier verifier = Verifier.create(vs, certificates, content, p.passportCacheEntries);
+            // the TLS trust store and client code, off the main thread but started now: the first calls after a
+            // restart may need a fetch, and a cold TLS set-up on a busy machine takes longer than their deadline
+            Thread tlsWarmUp = Thread.ofPlatform().name("stirshield-tls-warm-up").daemon().start(certificates::warmUp);
 
             ReloadingPolicy policy = p.policy;
             started.add(policy);
@@ -317,7 +319,7 @@ public final class StirShieldService implements AutoCloseable {
                 reloader.listen();
             }
             return new StirShieldService(List.copyOf(started), screener, metrics, policy, verifier, p.signer,
-                    configFile, reloader, readiness, recorder, p.recorder, certificates);
+                    configFile, reloader, readiness, recorder, p.recorder, tlsWarmUp);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
@@ -333,25 +335,9 @@ public final class StirShieldService implements AutoCloseable {
         recorder.startEndpoint(recorderSettings);
     }
 
-    /**
-     * Sets up the certificate fetcher's TLS trust store and client code on a thread of its own (once): the first
-     * calls after a restart may need a fetch, and a cold TLS set-up on a busy machine takes longer than their
-     * deadline. Serve starts it as soon as it accepts calls, not before: on two cores it would slow the start.
-     */
-    public synchronized void startTlsWarmUp() {
-        if (tlsWarmUp == null) {
-            tlsWarmUp = Thread.ofPlatform().name("stirshield-tls-warm-up").daemon().start(certificates::warmUp);
-        }
-    }
-
-    /** Starts the TLS warm-up if it has not started, and waits (at most {@code timeout}) until it has finished. */
+    /** Waits (at most {@code timeout}) until the TLS warm-up that {@link #open} started has finished. */
     public void awaitTlsWarmUp(java.time.Duration timeout) throws InterruptedException {
-        startTlsWarmUp();
-        Thread t;
-        synchronized (this) {
-            t = tlsWarmUp;
-        }
-        t.join(timeout);
+        tlsWarmUp.join(timeout);
     }
 
     /** The validator for a trust set: its anchors, its CRL files first, else the CRL Distribution Points. */
