@@ -75,7 +75,15 @@ public final class HupSignal {
                         case "equals" -> proxy == args[0];
                         default -> "HupSignal";
                     });
-            sig.getMethod("handle", sig, handlerType).invoke(null, hup, handler);
+            Object previous = sig.getMethod("handle", sig, handlerType).invoke(null, hup, handler);
+            if (previous != null && previous == handlerType.getField("SIG_IGN").get(null)) {
+                // the JVM leaves a shutdown signal that was ignored when it started ignored (nohup does that)
+                LOG.warn("SIGHUP is ignored in this process (it was started with SIGHUP ignored, e.g. by nohup): a"
+                        + " SIGHUP reloads nothing. The policy file is still watched; trust anchors, CRL files and"
+                        + " pinned certificates reload on a restart. Run serve under systemd (systemctl reload) or"
+                        + " without nohup to reload with SIGHUP.");
+                return false;
+            }
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Throwable c = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;

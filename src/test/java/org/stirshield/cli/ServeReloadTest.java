@@ -54,6 +54,36 @@ class ServeReloadTest {
         }
     }
 
+    @Test
+    void aServeStartedWithSighupIgnoredSaysSoAndKeepsRunning(@TempDir Path dir) throws Exception {
+        // what nohup does: SIGHUP ignored before the JVM starts, which then never delivers it to a handler
+        Files.createDirectories(dir.resolve("trust"));
+        Path config = dir.resolve("stirshield.yaml");
+        Files.writeString(config, "server:\n  listen: 127.0.0.1:0\nverification:\n  trust_dir: trust\n"
+                + "audit:\n  file: audit.jsonl\nmetrics:\n  enabled: false\n");
+        Path log = dir.resolve("serve.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("sh", "-c", "trap '' HUP; exec \"$0\" \"$@\"", java, "-cp",
+                System.getProperty("java.class.path"), "org.stirshield.cli.Main", "serve", "--config",
+                config.toString()).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
+        try {
+            waitFor(log, "listening on", p);
+            assertTrue(read(log).contains("SIGHUP is ignored in this process (it was started with SIGHUP ignored, e.g."
+                    + " by nohup): a SIGHUP reloads nothing."), read(log));
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+            Thread.sleep(500);
+            assertTrue(p.isAlive(), "an ignored SIGHUP neither stops nor reloads: " + read(log));
+            assertFalse(read(log).contains("SIGHUP: reloading"), read(log));
+        } finally {
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     private static void waitFor(Path log, String text, Process p) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(log).contains(text)) {
