@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.stirshield.cert.Deadline;
+import org.stirshield.cert.RawTcpServer;
 import org.stirshield.policy.Decision;
 import org.stirshield.service.CallScreener;
 import org.stirshield.verify.CallAttempt;
@@ -245,7 +246,7 @@ class AgiServerTest {
 
     @Test
     void hangingCertificateServerStillGetsAVerdictBeforeTheDeadline() throws Exception {
-        try (HangingCertServer certServer = new HangingCertServer()) {
+        try (RawTcpServer certServer = new RawTcpServer(RawTcpServer.Mode.HANG)) {
             ServerSettings s = settings().withLimits(64, Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofSeconds(2));
             AgiServer server = start(s, scenarios.screener());
             FakeAsterisk asterisk = new FakeAsterisk(server.address());

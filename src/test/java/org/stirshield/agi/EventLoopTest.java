@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.stirshield.cert.RawTcpServer;
 import org.stirshield.service.CallScreener;
 
 /**
@@ -61,7 +62,7 @@ class EventLoopTest {
 
     @Test
     void aCallWaitingForItsCertificateIsDecidedOffTheLoopOnceWhileTheLoopServesOthers() throws Exception {
-        try (HangingCertServer certServer = new HangingCertServer()) {
+        try (RawTcpServer certServer = new RawTcpServer(RawTcpServer.Mode.HANG)) {
             ServerSettings s = settings().withLimits(64, Duration.ofSeconds(10), Duration.ofSeconds(4), Duration.ofSeconds(2));
             AgiServer server = start(s, scenarios.screener());
             FakeAsterisk asterisk = new FakeAsterisk(server.address());

@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP server on 127.0.0.1 below HTTP and TLS, for faults a web server does not make: {@link Mode#HANG} accepts
  * and never sends a byte (the TLS handshake waits forever); {@link Mode#RESET} reads the client's first bytes
- * (the TLS ClientHello) and resets the connection (RST).
+ * (the TLS ClientHello) and resets the connection (RST). Public for the FastAGI tests, whose certificate fetch
+ * must hang ({@code x5u_timeout}).
  */
-final class RawTcpServer implements AutoCloseable {
-    enum Mode { HANG, RESET }
+public final class RawTcpServer implements AutoCloseable {
+    /** What the server does with each connection. */
+    public enum Mode { HANG, RESET }
 
     private final ServerSocket server;
     private final Mode mode;
@@ -23,7 +25,7 @@ final class RawTcpServer implements AutoCloseable {
     private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    RawTcpServer(Mode mode) throws IOException {
+    public RawTcpServer(Mode mode) throws IOException {
         this.mode = mode;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
@@ -56,7 +58,7 @@ final class RawTcpServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
