@@ -1,15 +1,14 @@
 package org.stirshield.audit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Replay detection in this instance's memory: the same signed PASSporT seen on more than one call while it
@@ -22,20 +21,56 @@ import java.util.concurrent.atomic.LongAdder;
  * (PPT-15, docs/requirements.md). A retransmitted INVITE of the same call (same call id) is not a replay.
  *
  * <p>Each PASSporT is remembered until its {@code expiresAt} ({@link ReplayWindow#expiresAt}: the moment it
- * stops passing the freshness check), never longer. Memory is bounded: a Caffeine cache with that per-entry
- * expiry and {@code maximumSize}, and per PASSporT at most {@link #MAX_CALLS_PER_DIGEST} call ids (beyond
- * that every further sighting is counted as another call). A PASSporT pushed out by the size bound before it
- * expired is counted ({@link #evictedBeforeExpiry()}): a replay of it would go unseen, so the bound is sized
- * from the window and the peak call rate ({@link ReplaySettings}). Thread-safe; each observation is O(1).
+ * stops passing the freshness check), never longer. Memory is bounded: at most {@code maximumSize}
+ * PASSporTs, and per PASSporT at most {@link #MAX_CALLS_PER_DIGEST} call ids (beyond that every further
+ * sighting is counted as another call). A PASSporT pushed out by the size bound before it expired is counted
+ * ({@link #evictedBeforeExpiry()}): a replay of it would go unseen, so the bound is sized from the window and
+ * the peak call rate ({@link ReplaySettings}). Thread-safe; each observation is O(1) amortised.
+ *
+ * <p>Why not a general-purpose cache: every call with a PASSporT adds an entry that lives for the whole
+ * window (60–121 s), so at 1,000 calls/s the window holds 60,000–121,000 of them. Kept as objects (a map
+ * node, a cache node, an expiry, the digest string: about 310 bytes in 8 objects each), they survive every
+ * young collection of the window, and copying them was most of a young pause at high call rates
+ * (docs/performance.md). Here the window is an open-addressing table in primitive arrays: the digest as four
+ * {@code long}s, the expiry as epoch milliseconds, and per slot one reference: the call id (the common case:
+ * one call per PASSporT) or, for a PASSporT seen on more than one call or without a call id, its
+ * {@link Sightings}. An entry costs no object of its own beyond the call id string the call already made.
+ * Slots are found by linear probing from a position mixed with a per-instance random seed (a signer cannot
+ * grind PASSporTs into one probe chain); expired entries are deleted by a sweep of a few slots per observation
+ * and whenever the table is rebuilt, with backward-shift deletion (no tombstones).
  */
 public final class ReplayDetector {
     /** Distinct call ids remembered per PASSporT. */
     static final int MAX_CALLS_PER_DIGEST = 64;
+    /** Slots the table starts with (it doubles as it fills, up to twice {@code maximumSize}). */
+    static final int INITIAL_CAPACITY = 1024;
+    /** Slots the sweep looks at per observation: a whole table every {@code capacity / 4} observations. */
+    private static final int SWEEP_PER_OBSERVATION = 4;
+    /** At the size bound, expired entries are purged from the whole table at most this often. */
+    private static final long PURGE_INTERVAL_MILLIS = 1000;
 
-    private final Duration window;
+    private final long windowMillis;
     private final long maximumSize;
-    private final Cache<String, Sightings> seen;
-    private final LongAdder evicted = new LongAdder();
+    private final int maxCapacity;
+    private final long seed = ThreadLocalRandom.current().nextLong();
+
+    // guarded by this
+    private int mask;
+    /** The SHA-256 digest of slot i in {@code keys[4i..4i+3]}. */
+    private long[] keys;
+    /** When the PASSporT in slot i is forgotten (epoch milliseconds). */
+    private long[] expiry;
+    /** Slot i's call: null (an empty slot), the one call id that carried it, or its {@link Sightings}. */
+    private Object[] seen;
+    /** Occupied slots, expired ones not yet deleted included. */
+    private int occupied;
+    private int sweepAt;
+    private int evictAt;
+    private long nextPurge = Long.MIN_VALUE;
+    /** The latest time an observation was made at (epoch milliseconds), and System.nanoTime() then. */
+    private long latest = Long.MIN_VALUE;
+    private long latestNanos;
+    private long evicted;
 
     /**
      * @param window how long a PASSporT observed without an explicit expiry ({@link #observe(String, String,
@@ -46,42 +81,20 @@ public final class ReplayDetector {
         if (window == null || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("replay window must be positive: " + window);
         }
-        if (maximumSize < 1) {
-            throw new IllegalArgumentException("replay cache size must be positive: " + maximumSize);
+        if (maximumSize < 1 || maximumSize > ReplaySettings.MAX_ENTRIES_LIMIT) {
+            throw new IllegalArgumentException("replay cache size must be 1.." + ReplaySettings.MAX_ENTRIES_LIMIT
+                    + ": " + maximumSize);
         }
-        this.window = window;
+        this.windowMillis = Math.max(1, window.toMillis());
         this.maximumSize = maximumSize;
-        this.seen = Caffeine.newBuilder()
-                .expireAfter(new Expiry<String, Sightings>() {
-                    @Override
-                    public long expireAfterCreate(String key, Sightings s, long currentTime) {
-                        return s.ttlNanos;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Sightings s, long currentTime, long currentDuration) {
-                        return s.renewed ? s.ttlNanos : currentDuration;
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Sightings s, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .maximumSize(maximumSize)
-                .evictionListener((String k, Sightings v, RemovalCause cause) -> {
-                    if (cause == RemovalCause.SIZE) {
-                        evicted.increment();
-                    }
-                })
-                .executor(Runnable::run) // evict on the caller's thread: memory stays bounded under load
-                .build();
+        this.maxCapacity = Math.max(2, Integer.highestOneBit((int) Math.min(1 << 30, 2 * maximumSize - 1)) << 1);
+        allocate(Math.min(INITIAL_CAPACITY, maxCapacity));
     }
 
     /** {@link #observe(String, String, Instant, Instant)} remembering the PASSporT for the whole window. */
     public int observe(String digest, String callId, Instant now) {
         Instant at = now == null ? Instant.now() : now;
-        return observe(digest, callId, at.plus(window), at);
+        return observe(digest, callId, at.plusMillis(windowMillis), at);
     }
 
     /**
@@ -95,28 +108,67 @@ public final class ReplayDetector {
         if (digest == null || digest.isEmpty()) {
             return 0;
         }
-        Instant at = now == null ? Instant.now() : now;
-        Instant until = expiresAt == null || !expiresAt.isAfter(at) ? at.plus(window) : expiresAt;
-        AtomicInteger others = new AtomicInteger();
-        seen.asMap().compute(digest, (k, s) -> {
-            Sightings v = s;
-            boolean renewed = false;
-            if (v == null || !v.expiresAt.isAfter(at)) { // new, or expired but not yet cleaned up
-                v = new Sightings(until);
-                renewed = true;
+        long at = (now == null ? Instant.now() : now).toEpochMilli();
+        long until = expiresAt == null ? at + windowMillis : expiresAt.toEpochMilli();
+        if (until <= at) {
+            until = at + windowMillis;
+        }
+        long k0;
+        long k1;
+        long k2;
+        long k3;
+        long[] parsed = LOWER_HEX_DIGEST.matches(digest) ? null : sha256(digest);
+        if (parsed == null) {
+            k0 = LOWER_HEX_DIGEST.word(digest, 0);
+            k1 = LOWER_HEX_DIGEST.word(digest, 1);
+            k2 = LOWER_HEX_DIGEST.word(digest, 2);
+            k3 = LOWER_HEX_DIGEST.word(digest, 3);
+        } else {
+            k0 = parsed[0];
+            k1 = parsed[1];
+            k2 = parsed[2];
+            k3 = parsed[3];
+        }
+        synchronized (this) {
+            if (at >= latest) {
+                latest = at;
+                latestNanos = System.nanoTime();
             }
-            v.renewed = renewed;
-            v.ttlNanos = Math.max(1, Duration.between(at, v.expiresAt).toNanos());
-            others.set(v.add(callId));
-            return v;
-        });
-        return others.get();
+            sweep(at);
+            int i = find(k0, k1, k2, k3);
+            if (seen[i] != null && expiry[i] > at) {
+                return sighting(i, callId);
+            }
+            if (seen[i] != null) { // the same PASSporT after its window ended: a new window begins
+                seen[i] = callId != null ? callId : Sightings.anonymous();
+                expiry[i] = until;
+                return 0;
+            }
+            if (makeRoom(at)) {
+                i = find(k0, k1, k2, k3); // the table was rebuilt or an entry moved: the free slot moved
+            }
+            int b = i << 2;
+            keys[b] = k0;
+            keys[b + 1] = k1;
+            keys[b + 2] = k2;
+            keys[b + 3] = k3;
+            expiry[i] = until;
+            seen[i] = callId != null ? callId : Sightings.anonymous();
+            occupied++;
+            return 0;
+        }
     }
 
-    /** PASSporTs currently remembered (approximate; for metrics and tests). */
-    public long size() {
-        seen.cleanUp();
-        return seen.estimatedSize();
+    /**
+     * PASSporTs that can still be replayed now (expired ones are deleted first; for metrics and tests). Now is
+     * the latest observation's time plus the time elapsed since it was made: the callers' clock, as the
+     * observations gave it.
+     */
+    public synchronized long size() {
+        if (latest != Long.MIN_VALUE) {
+            purge(latest + (System.nanoTime() - latestNanos) / 1_000_000);
+        }
+        return occupied;
     }
 
     /** The bound on {@link #size()} ({@code audit.replay.max_entries}). */
@@ -125,21 +177,216 @@ public final class ReplayDetector {
     }
 
     /** PASSporTs dropped by the size bound while they could still have been replayed. */
-    public long evictedBeforeExpiry() {
-        return evicted.sum();
+    public synchronized long evictedBeforeExpiry() {
+        return evicted;
     }
 
-    /** The calls that carried one PASSporT. Guarded by the cache's compute. */
+    /** Slots in the table now (for tests: it grows to at most twice {@link #maximumSize()}, rounded up). */
+    synchronized int capacity() {
+        return mask + 1;
+    }
+
+    /** A further sighting of the PASSporT in slot i: how many other calls carried it before. */
+    private int sighting(int i, String callId) {
+        Object s = seen[i];
+        if (s instanceof String only) {
+            if (only.equals(callId)) {
+                return 0; // a retransmission of the one call that carried it
+            }
+            Sightings more = new Sightings(only);
+            seen[i] = more;
+            return more.add(callId);
+        }
+        return ((Sightings) s).add(callId);
+    }
+
+    /** The slot holding this digest, or the empty slot where it belongs. */
+    private int find(long k0, long k1, long k2, long k3) {
+        int i = home(k0, k1, k2, k3);
+        while (seen[i] != null) {
+            int b = i << 2;
+            if (keys[b] == k0 && keys[b + 1] == k1 && keys[b + 2] == k2 && keys[b + 3] == k3) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    /** Where the digest's probe run starts: all four words, the instance's seed, murmur3's 64-bit finaliser. */
+    private int home(long k0, long k1, long k2, long k3) {
+        long h = k0 ^ Long.rotateLeft(k1, 16) ^ Long.rotateLeft(k2, 32) ^ Long.rotateLeft(k3, 48) ^ seed;
+        h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+        h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return (int) (h ^ (h >>> 33)) & mask;
+    }
+
+    /**
+     * Before a new entry: keeps the load at most one half (doubling up to {@link #maxCapacity}, then deleting
+     * expired entries) and the entries below {@link #maximumSize}. Returns whether any slot moved.
+     */
+    private boolean makeRoom(long now) {
+        int capacity = mask + 1;
+        boolean moved = false;
+        if (occupied + 1 > capacity >>> 1) {
+            if (capacity < maxCapacity) {
+                grow(capacity << 1, now);
+                moved = true;
+            } else if (occupied + 1 > capacity - (capacity >>> 2)) { // expired entries not swept: drop them all
+                purge(now);
+                moved = true;
+            }
+        }
+        if (occupied >= maximumSize && now >= nextPurge) {
+            purge(now);
+            nextPurge = now + PURGE_INTERVAL_MILLIS;
+            moved = true;
+        }
+        while (occupied >= maximumSize) { // over the peak rate it was sized for: the next entry in slot order goes
+            int i = evictAt;
+            while (seen[i] == null) {
+                i = (i + 1) & mask;
+            }
+            if (expiry[i] > now) {
+                evicted++;
+            }
+            delete(i);
+            evictAt = (i + 1) & mask;
+            moved = true;
+        }
+        return moved;
+    }
+
+    /** Deletes expired entries among the next few slots of the sweep. */
+    private void sweep(long now) {
+        int i = sweepAt;
+        for (int n = 0; n < SWEEP_PER_OBSERVATION; n++) {
+            if (seen[i] != null && expiry[i] <= now) {
+                delete(i); // another entry may have moved into slot i: it is looked at by the next sweep
+            }
+            i = (i + 1) & mask;
+        }
+        sweepAt = i;
+    }
+
+    /** Empties slot i, moving later entries of its probe run back so that every entry stays findable. */
+    private void delete(int i) {
+        int hole = i;
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            if (seen[j] == null) {
+                break;
+            }
+            int k = j << 2;
+            int h = home(keys[k], keys[k + 1], keys[k + 2], keys[k + 3]);
+            // the entry at j may move to the hole unless its home lies cyclically in (hole, j]
+            boolean stays = hole <= j ? hole < h && h <= j : hole < h || h <= j;
+            if (!stays) {
+                System.arraycopy(keys, j << 2, keys, hole << 2, 4);
+                expiry[hole] = expiry[j];
+                seen[hole] = seen[j];
+                hole = j;
+            }
+        }
+        seen[hole] = null;
+        occupied--;
+    }
+
+    /** Deletes every expired entry, in place. */
+    private void purge(long now) {
+        for (int i = 0; i <= mask; ) {
+            if (seen[i] != null && expiry[i] <= now) {
+                delete(i); // a later entry may have moved into slot i: look at it again
+            } else {
+                i++;
+            }
+        }
+    }
+
+    /** Re-inserts the unexpired entries into a table of {@code capacity} slots. */
+    private void grow(int capacity, long now) {
+        long[] oldKeys = keys;
+        long[] oldExpiry = expiry;
+        Object[] oldSeen = seen;
+        allocate(capacity);
+        for (int i = 0; i < oldSeen.length; i++) {
+            if (oldSeen[i] == null || oldExpiry[i] <= now) {
+                continue;
+            }
+            int b = i << 2;
+            int j = find(oldKeys[b], oldKeys[b + 1], oldKeys[b + 2], oldKeys[b + 3]);
+            System.arraycopy(oldKeys, b, keys, j << 2, 4);
+            expiry[j] = oldExpiry[i];
+            seen[j] = oldSeen[i];
+            occupied++;
+        }
+    }
+
+    private void allocate(int capacity) {
+        mask = capacity - 1;
+        keys = new long[capacity << 2];
+        expiry = new long[capacity];
+        seen = new Object[capacity];
+        occupied = 0;
+        sweepAt = 0;
+        evictAt = 0;
+    }
+
+    /** The digest of a key that is not 64 lowercase hex digits (not one of {@code Passport.digest()}'s). */
+    private static long[] sha256(String key) {
+        byte[] d;
+        try {
+            d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long[] w = new long[4];
+        for (int i = 0; i < 32; i++) {
+            w[i >> 3] = (w[i >> 3] << 8) | (d[i] & 0xFF);
+        }
+        return w;
+    }
+
+    /** {@code Passport.digest()}'s form: 64 lowercase hex digits, read as four 64-bit words. */
+    private static final class LOWER_HEX_DIGEST {
+        static boolean matches(String s) {
+            if (s.length() != 64) {
+                return false;
+            }
+            for (int i = 0; i < 64; i++) {
+                char c = s.charAt(i);
+                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        static long word(String s, int w) {
+            long v = 0;
+            for (int i = w << 4, end = i + 16; i < end; i++) {
+                char c = s.charAt(i);
+                v = (v << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
+            }
+            return v;
+        }
+    }
+
+    /** The calls that carried one PASSporT seen on more than one call, or without a call id. */
     private static final class Sightings {
-        final Instant expiresAt;
-        long ttlNanos;
-        boolean renewed;
-        private String onlyCall; // almost every PASSporT is seen on one call only: no set for that case
+        private String onlyCall; // until the second distinct call
         private Set<String> calls; // from the second distinct call on
         private int anonymous; // sightings with no call id or beyond the per-digest cap
 
-        Sightings(Instant expiresAt) {
-            this.expiresAt = expiresAt;
+        Sightings(String onlyCall) {
+            this.onlyCall = onlyCall;
+        }
+
+        static Sightings anonymous() {
+            Sightings s = new Sightings(null);
+            s.anonymous = 1;
+            return s;
         }
 
         int add(String callId) {

@@ -179,10 +179,95 @@ class ReplayDetectorTest {
         }
     }
 
+    /**
+     * The table against a plain map, over many random observations: 40 PASSporTs in a table of 128 slots, so
+     * probe runs collide, wrap around the end of the table, and are shortened by deletions of expired entries
+     * (by the sweep and by the purges) all the time. No size eviction happens, so every answer must match.
+     */
+    @Test
+    void answersExactlyAsAPlainMapWhileEntriesCollideExpireAndAreDeleted() {
+        java.util.Random rnd = new java.util.Random(12);
+        for (int round = 0; round < 20; round++) {
+            ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 40);
+            assertEquals(128, r.capacity());
+            java.util.Map<String, Long> expiry = new java.util.HashMap<>();
+            java.util.Map<String, java.util.List<String>> calls = new java.util.HashMap<>();
+            long now = T0.toEpochMilli();
+            for (int op = 0; op < 20_000; op++) {
+                now += rnd.nextInt(200);
+                String digest = String.format("%064x", rnd.nextInt(40) * 0x9E3779B97F4A7C15L + round);
+                String call = rnd.nextInt(10) == 0 ? null : "call-" + rnd.nextInt(6);
+                long until = now + 1 + rnd.nextInt(3000);
+                int got = r.observe(digest, call, Instant.ofEpochMilli(until), Instant.ofEpochMilli(now));
+                Long e = expiry.get(digest);
+                java.util.List<String> seen = calls.get(digest);
+                int expected;
+                if (e == null || e <= now) {
+                    expiry.put(digest, until);
+                    seen = new java.util.ArrayList<>();
+                    calls.put(digest, seen);
+                    seen.add(call);
+                    expected = 0;
+                } else if (call != null && seen.contains(call)) {
+                    expected = seen.size() - 1;
+                } else {
+                    seen.add(call);
+                    expected = seen.size() - 1;
+                }
+                assertEquals(expected, got, "round " + round + ", observation " + op);
+                if (op % 1000 == 0) {
+                    long at = now;
+                    assertEquals(expiry.values().stream().filter(x -> x > at).count(), r.size(), "size at " + op);
+                }
+            }
+            assertEquals(0, r.evictedBeforeExpiry());
+        }
+    }
+
+    /**
+     * At 1,000 calls/s for 1,000 s, with the default window and bound, every PASSporT is remembered for its whole
+     * window and expired ones make room: nothing is evicted, the table stays within twice the bound, and each
+     * PASSporT still in its window is found.
+     */
+    @Test
+    void expiredPassportsMakeRoomSoTheTableStaysWithinItsBound() {
+        ReplayWindow w = new ReplayWindow(Duration.ofSeconds(60), Duration.ofSeconds(60));
+        ReplayDetector r = new ReplayDetector(w.longest(), 1000L * w.longest().toSeconds());
+        long iat = T0.getEpochSecond();
+        int n = 1_000_000;
+        for (int i = 0; i < n; i++) {
+            Instant now = T0.plusMillis(i);
+            assertEquals(0, r.observe(hex(i), "c" + i, w.expiresAt(iat + i / 1000, now), now));
+        }
+        assertEquals(0, r.evictedBeforeExpiry());
+        assertEquals(262_144, r.capacity(), "twice the bound of 121,000, rounded up to a power of two");
+        long size = r.size();
+        assertTrue(size >= 60_000 && size <= 62_000, "about a minute of PASSporTs: " + size);
+        Instant end = T0.plusMillis(n);
+        assertEquals(1, r.observe(hex(n - 1), "other", end), "the last one is remembered");
+        assertEquals(1, r.observe(hex(n - 59_000), "other", end), "59 s ago: remembered");
+        assertEquals(0, r.observe(hex(n - 62_000), "other", end), "62 s ago: forgotten");
+    }
+
+    @Test
+    void aDigestInAnotherFormIsKeptApartFromTheHexDigest() {
+        ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 1000);
+        assertEquals(0, r.observe(D1, "call-1", T0));
+        assertEquals(0, r.observe(D1.toUpperCase(java.util.Locale.ROOT), "call-2", T0), "not the same string");
+        assertEquals(0, r.observe("x", "call-3", T0));
+        assertEquals(1, r.observe("x", "call-4", T0));
+        assertEquals(1, r.observe(D1, "call-5", T0));
+    }
+
     @Test
     void rejectsNonsenseConfiguration() {
         assertThrows(IllegalArgumentException.class, () -> new ReplayDetector(Duration.ZERO, 10));
         assertThrows(IllegalArgumentException.class, () -> new ReplayDetector(Duration.ofSeconds(1), 0));
+    }
+
+    /** {@code i} as a 64-digit hex digest. */
+    private static String hex(long i) {
+        return "0".repeat(48) + java.util.HexFormat.of().toHexDigits(i);
     }
 
     private static String digestOfSignedContent(String jws) throws Exception {
