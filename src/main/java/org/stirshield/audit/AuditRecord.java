@@ -313,11 +313,16 @@ final class AuditRecord {
         g.startArray();
         int left = budget;
         int n = 0;
-        for (String h : headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            String h = headers.get(i);
             if (h == null) {
                 continue;
             }
             if (n++ == MAX_VALUES || left <= 0) {
+                break;
+            }
+            if (i == headers.size() - 1 && (long) h.length() * 3 <= left) {
+                g.string(h); // the last, and it fits however it encodes (at most 3 bytes per char): no need to count
                 break;
             }
             int length = utf8Length(h);

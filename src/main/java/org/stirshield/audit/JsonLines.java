@@ -31,6 +31,16 @@ final class JsonLines {
     private int lineStart;
     /** Per open container: whether a value was written in it (the next one needs a comma). */
     private final boolean[] nonEmpty = new boolean[MAX_DEPTH];
+    /**
+     * Names written before, with their bytes: an open-addressed table keyed by the name string's identity (the
+     * record's names are constants; a string equal to a remembered one but another object is another key).
+     * Bounded: at most {@link #MAX_NAMES} are remembered, later ones are encoded each time.
+     */
+    private static final int NAME_SLOTS = 256;
+    static final int MAX_NAMES = NAME_SLOTS / 2;
+    private final String[] nameKeys = new String[NAME_SLOTS];
+    private final byte[][] nameBytes = new byte[NAME_SLOTS][];
+    private int names;
     /** The chars of the string being written (one bulk copy instead of a checked charAt per char). */
     private char[] scratch = new char[256];
     private int depth;
@@ -125,7 +135,11 @@ final class JsonLines {
         put((byte) ']');
     }
 
-    /** A field name (plain ASCII, as every name of the audit record is; escaped otherwise). */
+    /**
+     * A field name (plain ASCII, as every name of the audit record is; escaped otherwise). The audit record's
+     * names are the same constant strings record after record: each one's bytes ({@code "name":}) are encoded
+     * once and copied after that (see {@link #nameKeys}).
+     */
     void name(String name) {
         if (depth > 0 && nonEmpty[depth - 1]) {
             put((byte) ',');
@@ -133,8 +147,26 @@ final class JsonLines {
         if (depth > 0) {
             nonEmpty[depth - 1] = true;
         }
-        quoted(name, 0, name.length());
-        put((byte) ':');
+        int slot = name.hashCode() & (NAME_SLOTS - 1);
+        String known;
+        while ((known = nameKeys[slot]) != null && known != name) {
+            slot = (slot + 1) & (NAME_SLOTS - 1);
+        }
+        if (known != null) {
+            byte[] encoded = nameBytes[slot];
+            ensure(encoded.length);
+            System.arraycopy(encoded, 0, bytes, size, encoded.length);
+            size += encoded.length;
+        } else {
+            int at = size;
+            quoted(name, 0, name.length());
+            put((byte) ':');
+            if (names < MAX_NAMES) {
+                nameKeys[slot] = name;
+                nameBytes[slot] = Arrays.copyOfRange(bytes, at, size);
+                names++;
+            }
+        }
         afterName = true;
     }
 

@@ -47,7 +47,6 @@ import java.util.Set;
  * calls {@link #checkValidAt} per call, which re-checks validity and revocation only. Thread-safe.
  */
 public final class CredentialValidator {
-    private static final String CRL_DP_OID = "2.5.29.31";
     private static final BigInteger P256_N =
             new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
 
@@ -55,6 +54,8 @@ public final class CredentialValidator {
     private final CrlSource crls;
     private final RevocationMode revocation;
     private final int maxCerts;
+    /** Whether each certificate has a CRL Distribution Point, parsed once per certificate, not per call. */
+    private final CrlDistributionPoints distributionPoints = new CrlDistributionPoints();
 
     public CredentialValidator(TrustAnchors anchors, CrlSource crls, RevocationMode revocation) {
         this(anchors, crls, revocation, CertificateChains.MAX_CERTS);
@@ -106,10 +107,11 @@ public final class CredentialValidator {
      * a CRL's (which a CRL source may cache).
      */
     public void checkValidAt(Credential credential, Instant at, Deadline deadline) throws CredentialException {
+        Date when = Date.from(at);
         for (X509Certificate c : credential.chain()) {
-            checkValidity(c, at, "certificate " + c.getSubjectX500Principal().getName());
+            checkValidity(c, when, "certificate");
         }
-        checkValidity(credential.anchor(), at, "trust anchor " + credential.anchor().getSubjectX500Principal().getName());
+        checkValidity(credential.anchor(), when, "trust anchor");
         checkRevocation(credential, at, deadline);
     }
 
@@ -130,7 +132,7 @@ public final class CredentialValidator {
             params.addCertPathChecker(new TnAuthListChecker());
             PKIXCertPathValidatorResult r = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(cp, params);
             X509Certificate anchor = r.getTrustAnchor().getTrustedCert();
-            checkValidity(anchor, at, "trust anchor " + anchor.getSubjectX500Principal().getName());
+            checkValidity(anchor, Date.from(at), "trust anchor");
             return anchor;
         } catch (CertPathValidatorException e) {
             throw new CredentialException(failureOf(e), "path validation failed (CRT-03): " + e.getMessage());
@@ -158,13 +160,19 @@ public final class CredentialValidator {
         return CredentialFailure.PATH_INVALID; // NOT_CA_CERT, INVALID_KEY_USAGE, INVALID_SIGNATURE, PATH_TOO_LONG, ...
     }
 
-    private static void checkValidity(X509Certificate c, Instant at, String what) throws CredentialException {
+    /**
+     * CRT-04: {@code c} is valid at {@code at}; the failure names it as "{@code role} subject-DN" (the DN is
+     * formatted only then: a valid certificate costs no string).
+     */
+    private static void checkValidity(X509Certificate c, Date at, String role) throws CredentialException {
         try {
-            c.checkValidity(Date.from(at));
+            c.checkValidity(at);
         } catch (CertificateExpiredException e) {
-            throw new CredentialException(CredentialFailure.EXPIRED, what + " expired " + c.getNotAfter().toInstant() + " (CRT-04)");
+            throw new CredentialException(CredentialFailure.EXPIRED,
+                    role + " " + c.getSubjectX500Principal().getName() + " expired " + c.getNotAfter().toInstant() + " (CRT-04)");
         } catch (CertificateNotYetValidException e) {
-            throw new CredentialException(CredentialFailure.NOT_YET_VALID, what + " not valid before " + c.getNotBefore().toInstant() + " (CRT-04)");
+            throw new CredentialException(CredentialFailure.NOT_YET_VALID, role + " " + c.getSubjectX500Principal().getName()
+                    + " not valid before " + c.getNotBefore().toInstant() + " (CRT-04)");
         }
     }
 
@@ -186,7 +194,7 @@ public final class CredentialValidator {
                 crl = crls.crlFor(cert, issuer, at, deadline);
             } catch (CredentialException e) {
                 crl = null;
-                if (revocation == RevocationMode.REQUIRE && hasCrlDp(cert)) {
+                if (revocation == RevocationMode.REQUIRE && distributionPoints.present(cert)) {
                     if (e.failure() == CredentialFailure.CRL_TIMEOUT) {
                         throw e; // the call's deadline, not the CRL's absence: the reason says which (crl_timeout)
                     }
@@ -195,7 +203,7 @@ public final class CredentialValidator {
                 }
             }
             if (crl == null) {
-                if (revocation == RevocationMode.REQUIRE && hasCrlDp(cert)) {
+                if (revocation == RevocationMode.REQUIRE && distributionPoints.present(cert)) {
                     throw new CredentialException(CredentialFailure.REVOCATION_UNAVAILABLE,
                             "no CRL for " + cert.getSubjectX500Principal().getName() + " (CRT-05, revocation: require)");
                 }
@@ -212,10 +220,6 @@ public final class CredentialValidator {
                         "CRL for " + cert.getSubjectX500Principal().getName() + " expired " + crl.getNextUpdate().toInstant());
             }
         }
-    }
-
-    private static boolean hasCrlDp(X509Certificate cert) {
-        return cert.getExtensionValue(CRL_DP_OID) != null;
     }
 
     /** SHA-256 of the DER encoding, lowercase hex. */

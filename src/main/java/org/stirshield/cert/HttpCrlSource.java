@@ -9,21 +9,12 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1IA5String;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +43,8 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
     private final ExecutorService executor;
     private final AsyncCache<String, Entry> cache;
     private final CrlSource preloaded;
+    /** Each certificate's CRL Distribution Point, parsed once per certificate, not per call. */
+    private final CrlDistributionPoints distributionPoints = new CrlDistributionPoints();
 
     HttpCrlSource(FetchSettings settings, GuardedFetcher fetcher, CertificateEvents events, Ticker ticker, Clock clock,
             ExecutorService executor, CrlSource preloaded) {
@@ -80,7 +73,7 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
                 return known; // verification.crl_files first: an operator-supplied CRL needs no fetch
             }
         }
-        String url = distributionPoint(cert);
+        String url = distributionPoints.url(cert);
         if (url == null) {
             return null;
         }
@@ -158,35 +151,6 @@ public final class HttpCrlSource implements CrlSource, AutoCloseable {
             LOG.error("CRL {}: unexpected failure", Printable.of(url), e);
             return new Entry(null, "internal error: " + e, ticker.read() + settings.cache().negativeTtl().toNanos(), Map.of());
         }
-    }
-
-    /** The first http(s) URI in the certificate's CRL Distribution Points, or null. */
-    static String distributionPoint(X509Certificate cert) {
-        byte[] ext = cert.getExtensionValue(Extension.cRLDistributionPoints.getId());
-        if (ext == null) {
-            return null;
-        }
-        try {
-            CRLDistPoint cdp = CRLDistPoint.getInstance(ASN1OctetString.getInstance(ext).getOctets());
-            for (DistributionPoint dp : cdp.getDistributionPoints()) {
-                DistributionPointName name = dp.getDistributionPoint();
-                if (name == null || name.getType() != DistributionPointName.FULL_NAME) {
-                    continue;
-                }
-                for (GeneralName g : GeneralNames.getInstance(name.getName()).getNames()) {
-                    if (g.getTagNo() == GeneralName.uniformResourceIdentifier) {
-                        String u = ASN1IA5String.getInstance(g.getName()).getString();
-                        String lower = u.toLowerCase(Locale.ROOT);
-                        if (lower.startsWith("http://") || lower.startsWith("https://")) {
-                            return u;
-                        }
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.info("unparseable CRL Distribution Points extension: {}", e.toString());
-        }
-        return null;
     }
 
     /** One DER CRL (ATIS-1000080 §6.4.1), or one PEM X509 CRL block. */

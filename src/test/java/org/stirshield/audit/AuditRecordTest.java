@@ -155,6 +155,53 @@ class AuditRecordTest {
         assertTrue(bytes <= 7000 && bytes > 6900, "together within the budget: " + bytes);
     }
 
+    /**
+     * The Identity budget at its edges: the last header is written without counting its bytes when it fits even at
+     * 3 bytes per char; each case against what counting every header gives ({@link #identityByCounting}).
+     */
+    @Test
+    void identityBudgetAtItsEdges() throws Exception {
+        int budget = 300;
+        String euro = "€"; // 3 bytes
+        String pair = "\uD83D\uDCDE"; // 2 chars, 4 bytes
+        List<List<String>> cases = List.of(
+                List.of(euro.repeat(100)), // 3 x 100 = 300: fits exactly, not counted
+                List.of(euro.repeat(101)), // 303: cut
+                List.of("A".repeat(101)), // 101 chars > 300 / 3: counted, fits
+                List.of("A".repeat(300)), // exactly the budget
+                List.of("A".repeat(301)), // one byte over: cut
+                List.of(pair.repeat(75)), // 150 chars x 3 = 450 > 300, 300 bytes: fits when counted
+                List.of(pair.repeat(76)), // 304 bytes: cut, never inside a pair
+                List.of("\uD83D".repeat(100)), // lone surrogates count 3 bytes each (written as ?): 300
+                List.of("A".repeat(200), euro.repeat(34)), // 200 + 102 = 302: the second, last, is cut
+                List.of("A".repeat(200), euro.repeat(33)), // 200 + 99: both whole
+                List.of("A".repeat(200), "B".repeat(100)), // 300: the second, 100 x 3 > 100 left, counted: whole
+                List.of("A".repeat(300), "B")); // no budget left for the second
+        for (List<String> headers : cases) {
+            Decision d = new Decision(new CallAttempt("+861012308", "1", headers, null, null, "id", null),
+                    Fixtures.unprotected("x").verdict(), null, "NOT_PROTECTED", Action.ALLOW, "missing_identity", 428,
+                    null, 0);
+            JsonNode n = JSON.readTree(AuditRecord.format(d, StageTimings.NONE, AT, new AuditEvidence(true, budget)));
+            assertEquals(identityByCounting(headers, budget), texts(n.get("identity")),
+                    () -> headers.stream().map(h -> h == null ? "null" : h.length() + " chars").toList().toString());
+        }
+    }
+
+    /** The Identity values a budget of {@code budget} UTF-8 bytes keeps, every header's bytes counted. */
+    private static List<String> identityByCounting(List<String> headers, int budget) {
+        List<String> out = new ArrayList<>();
+        int left = budget;
+        for (String h : headers) {
+            if (out.size() == AuditRecord.MAX_VALUES || left <= 0) {
+                break;
+            }
+            String v = AuditRecord.cutUtf8(h, left);
+            left -= AuditRecord.utf8Length(v);
+            out.add(v.replace("\uD83D", "?").replace("?\uDCDE", "\uD83D\uDCDE")); // a lone surrogate is written as ?
+        }
+        return out;
+    }
+
     @Test
     void cutUtf8KeepsWholeCharactersWithinTheBudget() {
         assertEquals("abc", AuditRecord.cutUtf8("abc", 3));

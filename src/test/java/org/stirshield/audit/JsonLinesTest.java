@@ -9,7 +9,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -141,5 +143,77 @@ class JsonLinesTest {
         out.abortLine();
         out.clear();
         assertEquals(0, out.lineCount());
+    }
+
+    /** Long runs of plain ASCII with what needs escaping or encoding at their edges, as Jackson writes them. */
+    @Test
+    void plainRunsWithEscapesAndEncodingsAtTheirEdges() throws IOException {
+        String run = "eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiJ9".repeat(30); // 1,200 chars of a PASSporT's kind
+        List<String> cases = new ArrayList<>();
+        for (String edge : new String[] {"\"", "\\", "\n", "\u0000", "\u001f", "\u007f", "é", "€", "\uD83D\uDCDE", "\uD83D",
+                "\uDCDE"}) {
+            cases.add(edge + run); // at the first position
+            cases.add(run + edge); // at the last
+            cases.add(run + edge + run); // after a long run, and a long run after it
+        }
+        for (int at : new int[] {254, 255, 256, 257, 511, 512}) { // around the scratch buffer's first size
+            cases.add("a".repeat(at) + "\uD83D\uDCDE" + "b".repeat(3)); // a surrogate pair across the boundary
+            cases.add("a".repeat(at) + "\"");
+        }
+        for (int initial : new int[] {1, 2, 16, 1_202, 1_203, 1_204, 4_096}) { // the buffer grows at every boundary
+            JsonLines out = new JsonLines(initial);
+            for (String s : cases) {
+                out.string(s);
+                assertArrayEquals(jackson(s), ours(out), () -> "initial " + initial + ": " + s.length() + " chars");
+                for (int max : new int[] {1, 2, 255, 256, 257, 1_201, 1_202}) {
+                    out.string(s, max); // cut: a surrogate pair may be split by the cut
+                    assertArrayEquals(jackson(AuditRecord.cut(s, max)), ours(out), () -> "cut to " + max);
+                }
+            }
+        }
+    }
+
+    @Test
+    void namesAreWrittenTheSameEveryTimeAndBeyondTheRememberedOnes() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < JsonLines.MAX_NAMES + 40; i++) {
+            names.add("field_" + i); // more distinct names than are remembered
+        }
+        names.add("quote\"and\\backslash");
+        names.add("caf\u00e9 \u20ac \uD83D\uDCDE");
+        names.add("");
+        JsonLines out = new JsonLines(3); // small: every copied name grows the buffer at first
+        for (int round = 0; round < 3; round++) {
+            StringWriter w = new StringWriter();
+            try (JsonGenerator g = JACKSON.createGenerator(w)) {
+                g.writeStartObject();
+                out.startObject();
+                for (String name : names) {
+                    g.writeFieldName(name);
+                    g.writeNumber(round);
+                    out.name(name);
+                    out.number(round);
+                    String equalNotSame = new String(name.toCharArray()); // equal, another object: its own key
+                    g.writeFieldName(equalNotSame);
+                    g.writeNull();
+                    out.name(equalNotSame);
+                    out.nul();
+                }
+                g.writeEndObject();
+                out.endObject();
+            }
+            assertArrayEquals(w.toString().getBytes(StandardCharsets.UTF_8), ours(out), "round " + round);
+        }
+        JsonLines fresh = new JsonLines(64);
+        fresh.startObject();
+        fresh.name("a");
+        fresh.startObject();
+        fresh.name("a"); // the same name at another depth: a comma is the container's, not the name's
+        fresh.number(1);
+        fresh.name("a");
+        fresh.number(2);
+        fresh.endObject();
+        fresh.endObject();
+        assertEquals("{\"a\":{\"a\":1,\"a\":2}}", new String(ours(fresh), StandardCharsets.UTF_8));
     }
 }

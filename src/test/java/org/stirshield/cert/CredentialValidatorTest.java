@@ -235,6 +235,77 @@ class CredentialValidatorTest {
         assertEquals(CredentialFailure.REVOKED, assertThrows(CredentialException.class, () -> withCrl.checkValidAt(c, NOW.plusSeconds(60))).failure());
     }
 
+    /** The failures name the certificate by its subject DN, word for word as before the DN was formatted lazily. */
+    @Test
+    void failureMessagesNameTheCertificate() throws Exception {
+        LeafSpec s = new LeafSpec();
+        s.cn = "Short Lived\\, Inc."; // a DN that RFC 2253 escapes
+        s.notBefore = NOW.minusSeconds(60);
+        s.notAfter = NOW.plusSeconds(3600);
+        Issued l = TestPki.leaf(CA, s);
+        CredentialValidator v = validator(CrlSource.none(), RevocationMode.IF_AVAILABLE);
+        Credential c = v.validate(URL, chain(l, CA), NOW, Deadline.none());
+        for (int call = 0; call < 2; call++) { // the second from what the first call remembered
+            assertEquals("certificate CN=Short Lived\\, Inc. expired 2026-03-01T13:00:00Z (CRT-04)",
+                    message(() -> v.checkValidAt(c, NOW.plusSeconds(7200)), CredentialFailure.EXPIRED));
+            assertEquals("certificate CN=Short Lived\\, Inc. not valid before 2026-03-01T11:59:00Z (CRT-04)",
+                    message(() -> v.checkValidAt(c, NOW.minusSeconds(120)), CredentialFailure.NOT_YET_VALID));
+            v.checkValidAt(c, NOW.plusSeconds(60));
+        }
+        Issued shortRoot = TestPki.root("Short Root", T0, NOW.plusSeconds(3600));
+        Issued ca = TestPki.intermediate(shortRoot, "Issuing", T0, Instant.parse("2044-01-01T00:00:00Z"));
+        CredentialValidator underShortRoot = new CredentialValidator(TrustAnchors.of(List.of(shortRoot.cert())),
+                CrlSource.none(), RevocationMode.IF_AVAILABLE);
+        Credential rooted = underShortRoot.validate(URL, chain(TestPki.leaf(ca, new LeafSpec()), ca), NOW, Deadline.none());
+        assertEquals("trust anchor CN=Short Root expired 2026-03-01T13:00:00Z (CRT-04)",
+                message(() -> underShortRoot.checkValidAt(rooted, NOW.plusSeconds(7200)), CredentialFailure.EXPIRED));
+        assertEquals("trust anchor CN=Short Root expired 2026-03-01T13:00:00Z (CRT-04)",
+                message(() -> underShortRoot.validate(URL, chain(TestPki.leaf(ca, new LeafSpec()), ca), NOW.plusSeconds(7200),
+                        Deadline.none()), CredentialFailure.EXPIRED));
+    }
+
+    @Test
+    void revocationFailureMessagesNameTheCertificate() throws Exception {
+        LeafSpec s = new LeafSpec();
+        s.crlDp = "http://crl.example/ca.crl";
+        Issued l = TestPki.leaf(CA, s);
+        for (int call = 0; call < 2; call++) { // the second from what the validator remembered of the certificates
+            CredentialValidator require = validator(CrlSource.none(), RevocationMode.REQUIRE);
+            assertEquals("no CRL for CN=SHAKEN TEST (CRT-05, revocation: require)",
+                    message(() -> require.validate(URL, chain(l, CA), NOW, Deadline.none()), CredentialFailure.REVOCATION_UNAVAILABLE));
+            CrlSource broken = (c, i, at, d) -> {
+                throw new CredentialException(CredentialFailure.TIMEOUT, "crl fetch timed out");
+            };
+            assertEquals("CRL for CN=SHAKEN TEST unavailable: crl fetch timed out", message(() -> validator(broken,
+                    RevocationMode.REQUIRE).validate(URL, chain(l, CA), NOW, Deadline.none()), CredentialFailure.REVOCATION_UNAVAILABLE));
+            X509CRL stale = TestPki.crl(CA, NOW.minusSeconds(86400 * 10), NOW.minusSeconds(86400));
+            assertEquals("CRL for CN=SHAKEN TEST expired 2026-02-28T12:00:00Z", message(() -> validator(new FileCrlSource(List.of(stale)),
+                    RevocationMode.REQUIRE).validate(URL, chain(l, CA), NOW, Deadline.none()), CredentialFailure.REVOCATION_UNAVAILABLE));
+            X509CRL revoking = TestPki.crl(CA, NOW.minusSeconds(60), NOW.plusSeconds(86400), l.cert().getSerialNumber());
+            assertEquals("certificate serial " + l.cert().getSerialNumber().toString(16) + " revoked (CRT-05)",
+                    message(() -> validator(new FileCrlSource(List.of(revoking)), RevocationMode.IF_AVAILABLE)
+                            .validate(URL, chain(l, CA), NOW, Deadline.none()), CredentialFailure.REVOKED));
+        }
+        // a warm credential whose CRL Distribution Point cannot be fetched: every call says so, the same way
+        CredentialValidator lenient = validator(CrlSource.none(), RevocationMode.IF_AVAILABLE);
+        Credential c = lenient.validate(URL, chain(l, CA), NOW, Deadline.none());
+        CredentialValidator require = validator(CrlSource.none(), RevocationMode.REQUIRE);
+        for (int call = 0; call < 3; call++) {
+            assertEquals("no CRL for CN=SHAKEN TEST (CRT-05, revocation: require)",
+                    message(() -> require.checkValidAt(c, NOW), CredentialFailure.REVOCATION_UNAVAILABLE));
+        }
+    }
+
+    private interface Check {
+        void run() throws CredentialException;
+    }
+
+    private static String message(Check check, CredentialFailure expected) {
+        CredentialException e = assertThrows(CredentialException.class, check::run);
+        assertEquals(expected, e.failure(), e.getMessage());
+        return e.getMessage();
+    }
+
     @Test
     void localSourceServesPinsAndDelegates() throws Exception {
         CredentialValidator v = validator(CrlSource.none(), RevocationMode.IF_AVAILABLE);
