@@ -256,7 +256,8 @@ public final class Metrics implements AutoCloseable {
                 .help("Audit writes that failed (disk full, I/O errors); each loses the records of its batch not written")
                 .callback(cb -> cb.call(audit == null ? 0 : audit.writeErrors())).register(registry);
         GaugeWithCallback.builder().name("stirshield_replay_cache_entries")
-                .help("PASSporTs remembered for replay detection")
+                .help("PASSporTs held in memory for replay detection: in their window, and expired ones not yet deleted (a few"
+                        + " slots are swept per call)")
                 .callback(cb -> cb.call(replay == null ? 0 : replay.size())).register(registry);
     }
 

@@ -46,8 +46,10 @@ public final class ReplayDetector {
     static final int INITIAL_CAPACITY = 1024;
     /** Slots the sweep looks at per observation: a whole table every {@code capacity / 4} observations. */
     private static final int SWEEP_PER_OBSERVATION = 4;
-    /** At the size bound, expired entries are purged from the whole table at most this often. */
+    /** At the size bound, expired entries are purged at most this often, at most {@link #PURGE_SLOTS} slots each time. */
     private static final long PURGE_INTERVAL_MILLIS = 1000;
+    /** Slots one purge at the size bound looks at: the lock is held for a bounded time whatever the table's size. */
+    static final int PURGE_SLOTS = 1 << 16;
 
     private final long windowMillis;
     private final long maximumSize;
@@ -65,6 +67,7 @@ public final class ReplayDetector {
     /** Occupied slots, expired ones not yet deleted included. */
     private int occupied;
     private int sweepAt;
+    private int purgeAt;
     private int evictAt;
     private long nextPurge = Long.MIN_VALUE;
     /** The latest time an observation was made at (epoch milliseconds), and System.nanoTime() then. */
@@ -160,11 +163,18 @@ public final class ReplayDetector {
     }
 
     /**
-     * PASSporTs that can still be replayed now (expired ones are deleted first; for metrics and tests). Now is
-     * the latest observation's time plus the time elapsed since it was made: the callers' clock, as the
-     * observations gave it.
+     * PASSporTs held in memory: those in their window, and expired ones not deleted yet (the table deletes them as
+     * it is used: a few slots per observation). O(1): the metrics endpoint reads it on every scrape.
      */
     public synchronized long size() {
+        return occupied;
+    }
+
+    /**
+     * PASSporTs that can still be replayed now, deleting every expired one first (for tests: it looks at the whole
+     * table). Now is the latest observation's time plus the time elapsed since it was made: the callers' clock.
+     */
+    synchronized long live() {
         if (latest != Long.MIN_VALUE) {
             purge(latest + (System.nanoTime() - latestNanos) / 1_000_000);
         }
@@ -238,7 +248,7 @@ public final class ReplayDetector {
             }
         }
         if (occupied >= maximumSize && now >= nextPurge) {
-            purge(now);
+            purgeAt = purge(now, purgeAt, PURGE_SLOTS);
             nextPurge = now + PURGE_INTERVAL_MILLIS;
             moved = true;
         }
@@ -295,13 +305,21 @@ public final class ReplayDetector {
 
     /** Deletes every expired entry, in place. */
     private void purge(long now) {
-        for (int i = 0; i <= mask; ) {
+        purge(now, 0, mask + 1);
+    }
+
+    /** Deletes the expired entries among {@code slots} slots from {@code from}; returns the slot after them. */
+    private int purge(long now, int from, int slots) {
+        int i = from & mask;
+        for (int n = 0; n < slots && n <= mask; ) {
             if (seen[i] != null && expiry[i] <= now) {
                 delete(i); // a later entry may have moved into slot i: look at it again
             } else {
-                i++;
+                i = (i + 1) & mask;
+                n++;
             }
         }
+        return i;
     }
 
     /** Re-inserts the unexpired entries into a table of {@code capacity} slots. */
