@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -70,9 +70,6 @@ public final class ReplayDetector {
     private int purgeAt;
     private int evictAt;
     private long nextPurge = Long.MIN_VALUE;
-    /** The latest time an observation was made at (epoch milliseconds), and System.nanoTime() then. */
-    private long latest = Long.MIN_VALUE;
-    private long latestNanos;
     private long evicted;
 
     /**
@@ -116,28 +113,13 @@ public final class ReplayDetector {
         if (until <= at) {
             until = at + windowMillis;
         }
-        long k0;
-        long k1;
-        long k2;
-        long k3;
-        long[] parsed = LOWER_HEX_DIGEST.matches(digest) ? null : sha256(digest);
-        if (parsed == null) {
-            k0 = LOWER_HEX_DIGEST.word(digest, 0);
-            k1 = LOWER_HEX_DIGEST.word(digest, 1);
-            k2 = LOWER_HEX_DIGEST.word(digest, 2);
-            k3 = LOWER_HEX_DIGEST.word(digest, 3);
-        } else {
-            k0 = parsed[0];
-            k1 = parsed[1];
-            k2 = parsed[2];
-            k3 = parsed[3];
-        }
+        String hex = isLowerHexDigest(digest) ? digest : sha256Hex(digest);
+        long k0 = HexFormat.fromHexDigitsToLong(hex, 0, 16);
+        long k1 = HexFormat.fromHexDigitsToLong(hex, 16, 32);
+        long k2 = HexFormat.fromHexDigitsToLong(hex, 32, 48);
+        long k3 = HexFormat.fromHexDigitsToLong(hex, 48, 64);
         synchronized (this) {
-            if (at >= latest) {
-                latest = at;
-                latestNanos = System.nanoTime();
-            }
-            sweep(at);
+            sweepAt = purge(at, sweepAt, SWEEP_PER_OBSERVATION);
             int i = find(k0, k1, k2, k3);
             if (seen[i] != null && expiry[i] > at) {
                 return sighting(i, callId);
@@ -170,14 +152,9 @@ public final class ReplayDetector {
         return occupied;
     }
 
-    /**
-     * PASSporTs that can still be replayed now, deleting every expired one first (for tests: it looks at the whole
-     * table). Now is the latest observation's time plus the time elapsed since it was made: the callers' clock.
-     */
-    synchronized long live() {
-        if (latest != Long.MIN_VALUE) {
-            purge(latest + (System.nanoTime() - latestNanos) / 1_000_000);
-        }
+    /** PASSporTs that can still be replayed at {@code now}, deleting every expired one first (for tests: O(table)). */
+    synchronized long live(Instant now) {
+        purge(now.toEpochMilli());
         return occupied;
     }
 
@@ -267,18 +244,6 @@ public final class ReplayDetector {
         return moved;
     }
 
-    /** Deletes expired entries among the next few slots of the sweep. */
-    private void sweep(long now) {
-        int i = sweepAt;
-        for (int n = 0; n < SWEEP_PER_OBSERVATION; n++) {
-            if (seen[i] != null && expiry[i] <= now) {
-                delete(i); // another entry may have moved into slot i: it is looked at by the next sweep
-            }
-            i = (i + 1) & mask;
-        }
-        sweepAt = i;
-    }
-
     /** Empties slot i, moving later entries of its probe run back so that every entry stays findable. */
     private void delete(int i) {
         int hole = i;
@@ -348,46 +313,30 @@ public final class ReplayDetector {
         seen = new Object[capacity];
         occupied = 0;
         sweepAt = 0;
+        purgeAt = 0;
         evictAt = 0;
     }
 
-    /** The digest of a key that is not 64 lowercase hex digits (not one of {@code Passport.digest()}'s). */
-    private static long[] sha256(String key) {
-        byte[] d;
-        try {
-            d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** {@code Passport.digest()}'s form: 64 lowercase hex digits (the key is then read as four 64-bit words). */
+    private static boolean isLowerHexDigest(String s) {
+        if (s.length() != 64) {
+            return false;
         }
-        long[] w = new long[4];
-        for (int i = 0; i < 32; i++) {
-            w[i >> 3] = (w[i >> 3] << 8) | (d[i] & 0xFF);
-        }
-        return w;
-    }
-
-    /** {@code Passport.digest()}'s form: 64 lowercase hex digits, read as four 64-bit words. */
-    private static final class LOWER_HEX_DIGEST {
-        static boolean matches(String s) {
-            if (s.length() != 64) {
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
                 return false;
             }
-            for (int i = 0; i < 64; i++) {
-                char c = s.charAt(i);
-                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
-                    return false;
-                }
-            }
-            return true;
         }
+        return true;
+    }
 
-        static long word(String s, int w) {
-            long v = 0;
-            for (int i = w << 4, end = i + 16; i < end; i++) {
-                char c = s.charAt(i);
-                v = (v << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
-            }
-            return v;
+    /** A key in another form, as {@code Passport.digest()} would give its SHA-256: kept apart from every other key. */
+    private static String sha256Hex(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

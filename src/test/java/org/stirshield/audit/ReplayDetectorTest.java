@@ -217,7 +217,8 @@ class ReplayDetectorTest {
                 assertEquals(expected, got, "round " + round + ", observation " + op);
                 if (op % 1000 == 0) {
                     long at = now;
-                    assertEquals(expiry.values().stream().filter(x -> x > at).count(), r.live(), "live at " + op);
+                    assertEquals(expiry.values().stream().filter(x -> x > at).count(), r.live(Instant.ofEpochMilli(at)),
+                            "live at " + op);
                 }
             }
             assertEquals(0, r.evictedBeforeExpiry());
@@ -241,12 +242,12 @@ class ReplayDetectorTest {
         }
         assertEquals(0, r.evictedBeforeExpiry());
         assertEquals(262_144, r.capacity(), "twice the bound of 121,000, rounded up to a power of two");
+        Instant end = T0.plusMillis(n);
         long held = r.size();
-        long size = r.live();
+        long size = r.live(end);
         assertTrue(size >= 60_000 && size <= 62_000, "about a minute of PASSporTs: " + size);
         assertTrue(held >= size && held <= 121_000, "held: in their window or expired and not swept yet: " + held);
         assertEquals(size, r.size(), "live() deleted the expired ones");
-        Instant end = T0.plusMillis(n);
         assertEquals(1, r.observe(hex(n - 1), "other", end), "the last one is remembered");
         assertEquals(1, r.observe(hex(n - 59_000), "other", end), "59 s ago: remembered");
         assertEquals(0, r.observe(hex(n - 62_000), "other", end), "62 s ago: forgotten");
