@@ -189,16 +189,15 @@ public final class Benchmark {
 
     private Row load(String name, InetSocketAddress address, long pid, Tokens signer, LoadGenerator.Mode mode)
             throws Exception {
+        String expected = o.signed() ? "PASS" : "NO_IDENTITY";
         Duration warmup = o.warmup();
         for (Duration round : earlyRounds(o.signed(), o.warmup(), o.duration())) {
-            LoadGenerator.Calls calls = calls(address, signer.sign(round));
-            new LoadGenerator(address, calls, o.signed() ? "PASS" : "NO_IDENTITY", Duration.ofSeconds(10))
+            new LoadGenerator(address, calls(address, signer.sign(round)), expected, Duration.ofSeconds(10))
                     .run(mode, round, Duration.ZERO, NO_MARKS);
             warmup = warmup.minus(round);
         }
         List<String> tokens = signer.sign(warmup.plus(o.duration()));
-        LoadGenerator g = new LoadGenerator(address, calls(address, tokens), o.signed() ? "PASS" : "NO_IDENTITY",
-                Duration.ofSeconds(10));
+        LoadGenerator g = new LoadGenerator(address, calls(address, tokens), expected, Duration.ofSeconds(10));
         double[][] cpu = new double[2][];
         double[][] client = new double[2][];
         long self = ProcessHandle.current().pid();
