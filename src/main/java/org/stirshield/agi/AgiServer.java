@@ -30,8 +30,9 @@ import org.stirshield.sign.OutboundSigner;
  * end without blocking: one wake-up when the connection arrives and one per reply Asterisk sends, no hand-off
  * between threads, no thread per session, no timer per call (each loop sleeps no longer than the earliest of
  * its sessions' clocks, {@link EventLoop#due}). A call is decided on its loop when that needs no wait; one that needs a
- * certificate or CRL fetch, RCD content or the shared replay store is decided on a virtual thread of its own
- * and answered by the loop ({@link GuardedScreener}). An open session costs its buffers, not a thread, so an
+ * certificate or CRL fetch or RCD content is decided on a virtual thread of its own and answered by the loop; the
+ * shared replay store's question is handed to the store's dispatchers, which finish the decision for the loop
+ * to answer ({@link GuardedScreener}). An open session costs its buffers, not a thread, so an
  * overload or a flood of idle connections does not multiply threads.
  *
  * <p><b>Bounds.</b> At most {@code server.max_sessions} sessions at once (and
@@ -363,8 +364,8 @@ public final class AgiServer implements AutoCloseable {
      * @param unverifiable calls decided without verification: request too large, cut off, malformed, unknown
      *     script, or an AGI command answered with an error
      * @param commandErrors AGI commands Asterisk answered with an error or something unreadable
-     * @param decidedOffLoop calls that needed a wait (a certificate, CRL or RCD fetch, the shared replay store,
-     *     or a screener that does not mark its waits) and were decided on a thread of their own, not on the loop
+     * @param decidedOffLoop calls that needed a wait (a certificate, CRL or RCD fetch, or a screener that does not
+     *     mark its waits) and were decided on a thread of their own, not on the loop
      */
     public record Stats(long accepted, long refusedNotAllowed, int refusedAddresses, long refusedBusy, long completed,
             long disconnected, long readTimeouts, long unknownScript, long failed, long uncaught,

@@ -1,6 +1,7 @@
 package org.stirshield.agi;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,13 +22,15 @@ import org.stirshield.verify.Verdict;
  *
  * <p><b>Where the decision runs.</b> First on the session's event loop, with a deadline
  * {@linkplain Deadline#withoutBlocking() without blocking}: an unsigned call, or a signed one whose
- * certificate (and CRL) are cached and whose replay window is in this instance's memory, is decided there
- * at once, with no other thread involved. A call that needs a wait (a certificate or CRL fetch still
- * running, RCD content, the shared replay store) is told so before the wait and before anything is
- * recorded ({@link Deadline.WouldBlock}); it then runs again, from the start, on a virtual thread of its
- * own with the real deadline (what the first attempt verified is in the verified-PASSporT cache, so the
- * signature is not checked twice), and its answer goes back to the loop. The pipeline should honour the
- * deadline itself (a slow certificate fetch ends as reason {@code x5u_timeout}).
+ * certificate (and CRL) are cached, is decided there at once, with no other thread involved. With the
+ * replay window in a shared store, the loop sends the store its question and goes on with other sessions;
+ * the store's dispatcher thread completes the decision when the answer is in, and the loop sends it
+ * ({@link CallScreener#screenLater}). A call that needs any other wait (a certificate or CRL fetch still
+ * running, RCD content) is told so before the wait and before anything is recorded
+ * ({@link Deadline.WouldBlock}); it then runs again, from the start, on a virtual thread of its own with the
+ * real deadline (what the first attempt verified is in the verified-PASSporT cache, so the signature is not
+ * checked twice), and its answer goes back to the loop. The pipeline should honour the deadline itself (a
+ * slow certificate fetch ends as reason {@code x5u_timeout}).
  *
  * <p><b>The watchdog.</b> If a decision running on its own thread has not come back by deadline + margin,
  * the loop ({@link AgiSession#tick}) answers Asterisk with a fail-safe decision (STIR_STATUS=FAIL, the
@@ -114,14 +117,31 @@ final class GuardedScreener {
             offLoop(session, w);
             return;
         }
-        Outcome o;
+        CompletableFuture<Decision> later;
         try {
-            o = attempt(w, session.deadline.withoutBlocking());
+            later = screener.screenLater(call, session.deadline.withoutBlocking(), w::claim);
         } catch (Deadline.WouldBlock e) {
             offLoop(session, w);
             return;
+        } catch (RuntimeException | StackOverflowError e) {
+            deliver(w, outcome(call, null, e));
+            return;
         }
-        deliver(w, o);
+        if (later == null || later.isDone()) {
+            deliver(w, outcome(call, later));
+            return;
+        }
+        // the shared replay store is asked; its dispatcher completes the decision, answered here on the loop
+        session.decidingOffLoop(w);
+        later.whenComplete((d, failure) -> session.loop.execute(() -> {
+            try {
+                deliver(w, outcome(w.call, d, failure));
+            } catch (RuntimeException | StackOverflowError e) {
+                session.loop.failed(session, e);
+            } finally {
+                session.decidedOffLoop(w);
+            }
+        }));
     }
 
     /** Runs the decision on a thread of its own, watched by the session's loop, and answers on the loop. */
@@ -146,19 +166,36 @@ final class GuardedScreener {
         }
     }
 
-    /** Runs the screener once; a failure becomes the fail-safe decision. Lets {@link Deadline.WouldBlock} through. */
+    /** Runs the screener once; a failure becomes the fail-safe decision. */
     private Outcome attempt(Watch w, Deadline deadline) {
-        CallAttempt call = w.call;
         try {
-            Decision d = screener.screen(call, deadline, w::claim);
-            if (d != null && d.status() != null) {
-                return new Outcome(d, false);
-            }
-            LOG.error("call {}: the screener returned no decision", call.callId());
-        } catch (Deadline.WouldBlock e) {
-            throw e;
+            return outcome(w.call, screener.screen(w.call, deadline, w::claim), null);
         } catch (RuntimeException | StackOverflowError e) {
-            LOG.error("call {}: the screener failed: {}", call.callId(), e.toString());
+            return outcome(w.call, null, e);
+        }
+    }
+
+    /** The outcome of a completed {@link CallScreener#screenLater} (null: none returned). */
+    private Outcome outcome(CallAttempt call, CompletableFuture<Decision> done) {
+        if (done == null) {
+            return outcome(call, null, null);
+        }
+        try {
+            return outcome(call, done.join(), null);
+        } catch (RuntimeException e) {
+            return outcome(call, null, e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /** The screener's decision, or the fail-safe one when it failed or returned none. */
+    private Outcome outcome(CallAttempt call, Decision d, Throwable failure) {
+        if (failure == null && d != null && d.status() != null) {
+            return new Outcome(d, false);
+        }
+        if (failure == null) {
+            LOG.error("call {}: the screener returned no decision", call.callId());
+        } else {
+            LOG.error("call {}: the screener failed: {}", call.callId(), failure.toString());
         }
         errors.increment();
         return new Outcome(failsafe(call, Reason.INTERNAL_ERROR), true);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import org.stirshield.cert.Deadline;
 import org.stirshield.config.ConfigValues;
 import org.stirshield.policy.Decision;
@@ -127,6 +128,20 @@ public final class DecisionRecorder implements AutoCloseable {
             return 0;
         }
         return replay.observe(verdict.passportDigest(), call == null ? null : call.callId(), verdict.iat(), now,
+                deadline);
+    }
+
+    /**
+     * {@link #replayCount(CallAttempt, Verdict, Instant, Deadline)} for a thread that must not wait: when the
+     * shared store is asked, the future completes on the store's dispatcher thread with its answer (or this
+     * instance's count if it fails or is late); otherwise it is complete on return.
+     */
+    public CompletableFuture<Integer> replayCountLater(CallAttempt call, Verdict verdict, Instant now,
+            Deadline deadline) {
+        if (verdict == null || verdict.passportDigest() == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return replay.observeLater(verdict.passportDigest(), call == null ? null : call.callId(), verdict.iat(), now,
                 deadline);
     }
 

@@ -206,8 +206,8 @@ public final class Metrics implements AutoCloseable {
                     cb.call(c == null ? 0 : c.commandErrors());
                 }).register(registry);
         CounterWithCallback.builder().name("stirshield_agi_decisions_off_loop")
-                .help("Calls whose decision had to wait (a certificate, CRL or RCD content fetch, the shared replay "
-                        + "store) and ran on a thread of its own instead of the FastAGI event loop")
+                .help("Calls whose decision had to wait (a certificate, CRL or RCD content fetch) and ran on a thread "
+                        + "of its own instead of the FastAGI event loop")
                 .callback(cb -> {
                     AgiCounts c = agiCounts == null ? null : agiCounts.get();
                     cb.call(c == null ? 0 : c.decidedOffLoop());

@@ -11,9 +11,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -24,6 +26,8 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -42,6 +46,12 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * authenticated (opening, TLS handshakes and AUTH happen in {@link #fill()}, on the background prober), wait
  * at most the limit for one, and read the answer with the socket timeout set to what is left of it. A
  * connection that timed out or failed is closed, never reused (its answer may still arrive).
+ *
+ * <p>A thread that must not wait at all (the FastAGI server's event loop) hands its operation over instead
+ * ({@link #observeLater}): one of {@code connections} dispatcher threads takes every operation queued at that
+ * moment (at most {@link #MAX_BATCH}), sends them pipelined on one connection, one write and one read for the
+ * lot, and completes each one's future with its answer. The queue holds at most {@link #MAX_QUEUED}
+ * operations; beyond that an operation fails at once (the store is not keeping up).
  */
 final class RedisReplayStore implements AutoCloseable {
     /** KEYS[1] the PASSporT; ARGV: call id ('' none), ms until it expires, call ids kept at most. */
@@ -67,6 +77,11 @@ final class RedisReplayStore implements AutoCloseable {
     static final String SCRIPT_SHA = sha1(SCRIPT);
     /** Call ids longer than this are stored as a digest (a SIP Call-ID can be long; memory stays bounded). */
     static final int MAX_CALL_ID = 64;
+
+    /** Operations one dispatcher sends in one pipelined round trip, at most. */
+    static final int MAX_BATCH = 64;
+    /** Operations waiting for a dispatcher, at most. */
+    static final int MAX_QUEUED = 4096;
 
     /** How an operation failed. */
     enum Failure {
@@ -99,6 +114,21 @@ final class RedisReplayStore implements AutoCloseable {
     private final ArrayBlockingQueue<Jedis> idle;
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
+    /** Operations handed over by threads that must not wait ({@link #observeLater}), for the dispatchers. */
+    private final ArrayBlockingQueue<Queued> queued = new ArrayBlockingQueue<>(MAX_QUEUED);
+    private final List<Thread> dispatchers = new ArrayList<>();
+
+    /**
+     * One handed-over operation: the script's key and arguments, how long the store may take once it is sent,
+     * the call's deadline ({@link System#nanoTime()}), and its answer.
+     */
+    private record Queued(List<String> keys, List<String> args, long limitNanos, long deadlineNanos,
+            CompletableFuture<Integer> answer) {
+        /** How long the store may take if sent now: its limit, no later than the call's deadline. */
+        long leftNanos(long now) {
+            return Math.min(limitNanos, deadlineNanos - now);
+        }
+    }
 
     RedisReplayStore(ReplaySettings.Store settings) {
         this.settings = settings;
@@ -123,6 +153,9 @@ final class RedisReplayStore implements AutoCloseable {
             b.ssl(true).sslSocketFactory(tlsContext(settings).getSocketFactory()).sslParameters(params);
         }
         this.config = b.build();
+        for (int i = 0; i < settings.connections(); i++) {
+            dispatchers.add(Thread.ofPlatform().name("replay-store-" + i).daemon().start(this::dispatch));
+        }
     }
 
     /**
@@ -132,21 +165,130 @@ final class RedisReplayStore implements AutoCloseable {
      * @param limit the longest this may take
      */
     int observe(String digest, String callId, Duration ttl, Duration limit) throws StoreException {
-        String id = callId == null ? "" : callId.length() <= MAX_CALL_ID ? callId : "#" + sha1(callId).substring(0, 24);
-        List<String> args = List.of(id, Long.toString(Math.max(1000, ttl.toMillis())),
-                Integer.toString(ReplayDetector.MAX_CALLS_PER_DIGEST));
+        List<String> args = args(callId, ttl);
         List<String> keys = List.of(settings.keyPrefix() + digest);
-        Object r = run(limit, j -> {
+        return count(run(limit, j -> {
             try {
                 return j.evalsha(SCRIPT_SHA, keys, args);
             } catch (JedisNoScriptException e) {
                 return j.eval(SCRIPT, keys, args); // the store was restarted or flushed: EVAL caches it again
             }
-        });
-        if (r instanceof Long n) {
+        }));
+    }
+
+    /**
+     * {@link #observe} without waiting: the operation is queued for a dispatcher, and the future completes (on
+     * the dispatcher's thread) with the count or a {@link StoreException}. Once sent, the store gets at most
+     * {@code limit}, and never beyond the call's deadline ({@code deadlineNanos} on the {@link System#nanoTime()}
+     * clock): time spent in the queue (a pause of this process) is not held against the store.
+     */
+    CompletableFuture<Integer> observeLater(String digest, String callId, Duration ttl, Duration limit,
+            long deadlineNanos) {
+        CompletableFuture<Integer> answer = new CompletableFuture<>();
+        Queued q = new Queued(List.of(settings.keyPrefix() + digest), args(callId, ttl), limit.toNanos(),
+                deadlineNanos, answer);
+        if (closed) {
+            answer.completeExceptionally(new StoreException(Failure.UNAVAILABLE, "closed", null));
+        } else if (!queued.offer(q)) {
+            answer.completeExceptionally(new StoreException(Failure.UNAVAILABLE,
+                    MAX_QUEUED + " operations already waiting for the store", null));
+        }
+        return answer;
+    }
+
+    private static List<String> args(String callId, Duration ttl) {
+        String id = callId == null ? "" : callId.length() <= MAX_CALL_ID ? callId : "#" + sha1(callId).substring(0, 24);
+        return List.of(id, Long.toString(Math.max(1000, ttl.toMillis())),
+                Integer.toString(ReplayDetector.MAX_CALLS_PER_DIGEST));
+    }
+
+    private static int count(Object reply) throws StoreException {
+        if (reply instanceof Long n) {
             return (int) Math.min(Integer.MAX_VALUE, Math.max(0, n));
         }
-        throw new StoreException(Failure.ERROR, "unexpected reply " + r, null);
+        throw new StoreException(Failure.ERROR, "unexpected reply " + reply, null);
+    }
+
+    /** A dispatcher: takes what is queued, sends it in one pipelined round trip, answers each; until closed. */
+    private void dispatch() {
+        List<Queued> batch = new ArrayList<>(MAX_BATCH);
+        while (!closed) {
+            try {
+                batch.add(queued.take());
+            } catch (InterruptedException e) {
+                continue; // close() interrupts: the loop condition decides
+            }
+            queued.drainTo(batch, MAX_BATCH - 1);
+            try {
+                send(batch);
+            } catch (StoreException e) {
+                for (Queued q : batch) {
+                    q.answer.completeExceptionally(e);
+                }
+            } catch (RuntimeException e) { // a bug must not leave calls waiting until their watchdog
+                StoreException failed = new StoreException(Failure.ERROR, describe(e), e);
+                for (Queued q : batch) {
+                    q.answer.completeExceptionally(failed);
+                }
+            }
+            batch.clear();
+        }
+        StoreException closing = new StoreException(Failure.UNAVAILABLE, "closed", null);
+        Queued q;
+        while ((q = queued.poll()) != null) {
+            q.answer.completeExceptionally(closing);
+        }
+    }
+
+    /** Sends {@code batch} pipelined on one connection within the earliest of its limits, and answers each. */
+    private void send(List<Queued> batch) throws StoreException {
+        long now = System.nanoTime();
+        long earliest = Long.MAX_VALUE;
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            Queued q = batch.get(i);
+            long left = q.leftNanos(now);
+            if (left < TimeUnit.MILLISECONDS.toNanos(1)) { // waited in the queue until its call's deadline
+                q.answer.completeExceptionally(new StoreException(Failure.TIMEOUT,
+                        "no time left before the call's deadline", null));
+                batch.remove(i);
+            } else {
+                earliest = Math.min(earliest, left);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        Object[] replies = (Object[]) run(Duration.ofNanos(earliest), j -> {
+            Pipeline p = new Pipeline(j.getConnection());
+            List<Response<Object>> responses = new ArrayList<>(batch.size());
+            for (Queued q : batch) {
+                responses.add(p.evalsha(SCRIPT_SHA, q.keys, q.args));
+            }
+            p.sync();
+            Object[] out = new Object[batch.size()];
+            for (int i = 0; i < out.length; i++) {
+                try {
+                    out[i] = responses.get(i).get();
+                } catch (JedisNoScriptException e) { // the store was restarted or flushed: EVAL caches it again
+                    Queued q = batch.get(i);
+                    out[i] = j.eval(SCRIPT, q.keys, q.args);
+                } catch (JedisDataException e) { // an error reply for this one only: the connection is in sync
+                    out[i] = e;
+                }
+            }
+            return out;
+        });
+        for (int i = 0; i < replies.length; i++) {
+            CompletableFuture<Integer> answer = batch.get(i).answer;
+            try {
+                if (replies[i] instanceof JedisDataException e) {
+                    throw new StoreException(Failure.ERROR, describe(e), e);
+                }
+                answer.complete(count(replies[i]));
+            } catch (StoreException e) {
+                answer.completeExceptionally(e);
+            }
+        }
     }
 
     /** PING within {@code limit}, on an open connection: does the store answer calls in time? */
@@ -254,9 +396,17 @@ final class RedisReplayStore implements AutoCloseable {
         }
     }
 
+    /** Operations handed over and not yet taken by a dispatcher. */
+    int queuedOperations() {
+        return queued.size();
+    }
+
     @Override
     public void close() {
         closed = true;
+        for (Thread t : dispatchers) {
+            t.interrupt();
+        }
         discardIdle();
     }
 

@@ -3,6 +3,7 @@ package org.stirshield.audit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,54 @@ public final class ReplayDetection implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #observe} for a thread that must not wait: when the shared store is to be asked, this instance's
+     * memory records the call at once, the store's operation is handed to its dispatchers, and the returned
+     * future completes on a dispatcher's thread when the store answers (or fails: then with this instance's
+     * count, as {@code observe} would). Otherwise it is complete on return. While the store is asked, the
+     * deadline's marker names it ({@link Deadline#pending}), so a watchdog that answers first reports
+     * {@code store_timeout}.
+     */
+    public CompletableFuture<Integer> observeLater(String digest, String callId, Long iat, Instant now,
+            Deadline deadline) {
+        if (digest == null || digest.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Instant at = now == null ? Instant.now() : now;
+        Instant expiresAt = settings.window().expiresAt(iat, at);
+        Duration limit = store == null ? Duration.ZERO : settings.store().timeout();
+        if (deadline != null && deadline.remaining().compareTo(limit) < 0) {
+            limit = deadline.remaining();
+        }
+        int here = local.observe(digest, callId, expiresAt, at);
+        if (store == null || mode.get() != Mode.SHARED || limit.toMillis() < 1) {
+            checkedLocal.increment();
+            return CompletableFuture.completedFuture(here);
+        }
+        Deadline.Wait previous = deadline == null ? null : deadline.pending(Deadline.Wait.SHARED_STORE);
+        long t0 = System.nanoTime();
+        long callDeadline = deadline == null ? System.nanoTime() + limit.toNanos() : deadline.nanoTime();
+        CompletableFuture<Integer> shared = store.observeLater(digest, callId, Duration.between(at, expiresAt), limit,
+                callDeadline);
+        return shared.handle((n, failure) -> {
+            if (deadline != null) {
+                deadline.leave(previous);
+            }
+            if (failure instanceof RedisReplayStore.StoreException e) {
+                errors[e.failure.ordinal()].increment();
+                checkedLocal.increment();
+                fallBack(e);
+                return here;
+            }
+            if (failure != null) {
+                throw new IllegalStateException("replay store: " + failure, failure);
+            }
+            storeLatency.accept(System.nanoTime() - t0);
+            checkedShared.increment();
+            return Math.max(n, here); // the store may have lost what this instance remembers (a restart)
+        });
+    }
+
     private void fallBack(RedisReplayStore.StoreException e) {
         lastError = e.failure.label() + ": " + e.getMessage();
         if (mode.compareAndSet(Mode.SHARED, Mode.FALLBACK)) {
@@ -184,6 +233,11 @@ public final class ReplayDetection implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("replay store probe failed: {}", e.toString(), e);
         }
+    }
+
+    /** Whether calls are checked against the shared store now ({@link Mode#SHARED}): {@link #observe} may wait. */
+    public boolean shared() {
+        return mode.get() == Mode.SHARED;
     }
 
     /** Where calls are checked now. */

@@ -22,6 +22,10 @@ import java.util.concurrent.TimeoutException;
  * before the wait and before anything the wait guards has a side effect, so the caller can run the same
  * call again where it may block. Code that waits must call {@code enter} first; code that finds what it
  * needs ready (a cached certificate, a completed fetch) does not wait and does not enter.
+ *
+ * <p>A wait that holds no thread (a request whose answer continues the decision on another thread, like the
+ * shared replay store's) is marked with {@link #pending(Wait)}, on either kind of deadline: a deadline without
+ * blocking shares its marker with the one it was made from, which the watchdog reads.
  */
 public final class Deadline {
     /** What a decision can be waiting on. */
@@ -52,15 +56,18 @@ public final class Deadline {
 
     private final long deadlineNanos;
     private final boolean mayBlock;
+    /** Whose marker this deadline's waits are written to: itself, or the deadline it was made without blocking from. */
+    private final Deadline marker;
     private volatile Wait waiting = Wait.DECISION;
 
     private Deadline(long deadlineNanos) {
-        this(deadlineNanos, true);
+        this(deadlineNanos, true, null);
     }
 
-    private Deadline(long deadlineNanos, boolean mayBlock) {
+    private Deadline(long deadlineNanos, boolean mayBlock, Deadline marker) {
         this.deadlineNanos = deadlineNanos;
         this.mayBlock = mayBlock;
+        this.marker = marker == null ? this : marker;
     }
 
     /** A deadline {@code budget} from now. */
@@ -105,12 +112,15 @@ public final class Deadline {
      */
     public Deadline atMost(Duration other) {
         long candidate = System.nanoTime() + other.toNanos();
-        return candidate - deadlineNanos < 0 ? new Deadline(candidate, mayBlock) : this;
+        return candidate - deadlineNanos < 0 ? new Deadline(candidate, mayBlock, null) : this;
     }
 
-    /** The same instant for a thread that must not wait: {@link #enter(Wait)} throws {@link WouldBlock}. */
+    /**
+     * The same instant for a thread that must not wait: {@link #enter(Wait)} throws {@link WouldBlock}. It marks
+     * {@linkplain #pending(Wait) waits that hold no thread} on this deadline's marker.
+     */
     public Deadline withoutBlocking() {
-        return new Deadline(deadlineNanos, false);
+        return new Deadline(deadlineNanos, false, marker);
     }
 
     /** Whether code running under this deadline may wait ({@link #enter(Wait)} does not throw). */
@@ -128,8 +138,19 @@ public final class Deadline {
         if (!mayBlock) {
             throw WouldBlock.INSTANCE;
         }
-        Wait previous = waiting;
-        waiting = what;
+        Wait previous = marker.waiting;
+        marker.waiting = what;
+        return previous;
+    }
+
+    /**
+     * Marks that the decision now waits on {@code what} without holding a thread: a request was sent and its
+     * answer continues the decision elsewhere. Allowed without blocking too. Returns the previous marker, to be
+     * given back to {@link #leave(Wait)} when the answer (or its failure) arrives.
+     */
+    public Wait pending(Wait what) {
+        Wait previous = marker.waiting;
+        marker.waiting = what;
         return previous;
     }
 
@@ -156,16 +177,16 @@ public final class Deadline {
 
     /** Ends a wait begun with {@link #enter(Wait)}. */
     public void leave(Wait previous) {
-        waiting = previous;
+        marker.waiting = previous;
     }
 
     /** What the decision waits on now ({@link Wait#DECISION} when nothing is marked). */
     public Wait waitingFor() {
-        return waiting;
+        return marker.waiting;
     }
 
     @Override
     public String toString() {
-        return "Deadline[" + remaining().toMillis() + " ms left, " + waiting + "]";
+        return "Deadline[" + remaining().toMillis() + " ms left, " + marker.waiting + "]";
     }
 }

@@ -2,6 +2,7 @@ package org.stirshield.service;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.stirshield.cert.Deadline;
 import org.stirshield.policy.Action;
@@ -27,6 +28,19 @@ public interface CallScreener {
      */
     default Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
         return screen(call, deadline);
+    }
+
+    /**
+     * {@link #screen(CallAttempt, Deadline, BooleanSupplier)} for a thread that must not wait at all: a wait
+     * that holds no thread (the shared replay store's answer) does not block it; the returned future then
+     * completes, on another thread, with the decision once that answer is in (recorded if claimed, as
+     * {@code screen} does). Complete on return when nothing was waited for. Under a deadline
+     * {@linkplain Deadline#withoutBlocking() without blocking}, any other wait throws {@link Deadline.WouldBlock}
+     * as {@code screen} does. The future never completes exceptionally for a decision that failed: that is an
+     * {@code internal_error} decision, as always. This default decides at once.
+     */
+    default CompletableFuture<Decision> screenLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+        return CompletableFuture.completedFuture(screen(call, deadline, claimAnswer));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.stirshield.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,31 +57,114 @@ final class ScreeningPipeline implements CallScreener {
         }
     }
 
+    @Override
+    public CompletableFuture<Decision> screenLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+        if (!recorder.replay().shared()) {
+            return CompletableFuture.completedFuture(screen(call, deadline, claimAnswer));
+        }
+        try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
+                MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
+            return decideLater(call, deadline, claimAnswer);
+        }
+    }
+
     private Decision decide(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
-        long t1 = t0;
-        Decision decision;
+        Verdict verdict;
         try {
-            Verdict verdict = verifier.verify(call, now, deadline, fetchPriority(call));
-            t1 = System.nanoTime();
-            // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
-            int replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now, deadline) : 0;
-            decision = policy.decide(call, verdict, replayCount, call.callerName());
+            verdict = verifier.verify(call, now, deadline, fetchPriority(call));
         } catch (Deadline.WouldBlock e) {
             throw e; // nothing recorded: the caller runs the call again on a thread that may wait
         } catch (RuntimeException | Error e) {
-            LOG.error("internal error deciding call {} ({} → {}): {}", call.callId(), call.callerTn(), call.calledTn(),
-                    e.toString(), e);
-            decision = internalError(call);
+            return failed(call, e, t0, t0, now, claimAnswer);
         }
+        long t1 = System.nanoTime();
+        int replayCount;
+        try {
+            // Only a PASSporT that verified can be a replay of a genuine call (PPT-15: keyed on signed content).
+            replayCount = verdict.status() == Verdict.Status.PASS ? recorder.replayCount(call, verdict, now, deadline) : 0;
+        } catch (Deadline.WouldBlock e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            return failed(call, e, t0, t1, now, claimAnswer);
+        }
+        return decided(call, verdict, replayCount, t0, t1, now, claimAnswer);
+    }
+
+    /**
+     * {@link #decide} with the shared replay store asked without waiting: the policy and the record run when
+     * its answer is in, on the thread that completes it.
+     */
+    private CompletableFuture<Decision> decideLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+        long t0 = System.nanoTime();
+        Instant now = clock.instant();
+        Verdict verdict;
+        CompletableFuture<Integer> replayCount;
+        long t1;
+        try {
+            verdict = verifier.verify(call, now, deadline, fetchPriority(call));
+            t1 = System.nanoTime();
+            if (verdict.status() != Verdict.Status.PASS) {
+                return CompletableFuture.completedFuture(decided(call, verdict, 0, t0, t1, now, claimAnswer));
+            }
+            replayCount = recorder.replayCountLater(call, verdict, now, deadline);
+        } catch (Deadline.WouldBlock e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(failed(call, e, t0, t0, now, claimAnswer));
+        }
+        if (replayCount.isDone()) {
+            return CompletableFuture.completedFuture(answered(call, verdict, replayCount, t0, t1, now, claimAnswer));
+        }
+        return replayCount.handle((n, failure) -> {
+            try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
+                    MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
+                return failure != null ? failed(call, failure, t0, t1, now, claimAnswer)
+                        : decided(call, verdict, n, t0, t1, now, claimAnswer);
+            }
+        });
+    }
+
+    /** The decision once a complete replay count is in. */
+    private Decision answered(CallAttempt call, Verdict verdict, CompletableFuture<Integer> replayCount, long t0,
+            long t1, Instant now, BooleanSupplier claimAnswer) {
+        int n;
+        try {
+            n = replayCount.join();
+        } catch (RuntimeException e) {
+            return failed(call, e.getCause() == null ? e : e.getCause(), t0, t1, now, claimAnswer);
+        }
+        return decided(call, verdict, n, t0, t1, now, claimAnswer);
+    }
+
+    /** Applies the policy and records the decision (if claimed). */
+    private Decision decided(CallAttempt call, Verdict verdict, int replayCount, long t0, long t1, Instant now,
+            BooleanSupplier claimAnswer) {
+        Decision decision;
+        try {
+            decision = policy.decide(call, verdict, replayCount, call.callerName());
+        } catch (RuntimeException | Error e) {
+            return failed(call, e, t0, t1, now, claimAnswer);
+        }
+        return recorded(decision, t0, t1, now, claimAnswer);
+    }
+
+    /** The {@code internal_error} decision for a failure inside, recorded (if claimed). */
+    private Decision failed(CallAttempt call, Throwable e, long t0, long t1, Instant now, BooleanSupplier claimAnswer) {
+        LOG.error("internal error deciding call {} ({} → {}): {}", call.callId(), call.callerTn(), call.calledTn(),
+                e.toString(), e);
+        return recorded(internalError(call), t0, t1, now, claimAnswer);
+    }
+
+    private Decision recorded(Decision decision, long t0, long t1, Instant now, BooleanSupplier claimAnswer) {
         long t2 = System.nanoTime();
         StageTimings timings = StageTimings.ofNanos(t1 - t0, t2 - t1, t2 - t0);
         if (claimAnswer.getAsBoolean()) {
             recorder.record(decision, timings, now);
         } else {
             LOG.warn("call {}: decision ({} {}) came after the fail-safe answer; the fail-safe answer is on record",
-                    call.callId(), decision.status(), decision.reason());
+                    decision.call().callId(), decision.status(), decision.reason());
         }
         return decision;
     }

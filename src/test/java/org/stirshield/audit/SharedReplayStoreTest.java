@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -265,6 +266,151 @@ class SharedReplayStoreTest {
             redis.thaw();
         }
         awaitMode(a, ReplayDetection.Mode.SHARED);
+    }
+
+    /**
+     * A thread that must not wait hands its question over, and the dispatchers pipeline what is waiting. In the
+     * store: 200 calls with one PASSporT, asked at once from 8 threads, each get a distinct count from 0 to 199
+     * (the script ran atomically per call and no answer went to another call). Through detection: 200 questions
+     * on 200 PASSporTs, every other one seen before on the other instance, each get exactly its own answer.
+     */
+    @Test
+    void questionsHandedOverArePipelinedAndEachCallGetsItsOwnAnswer() throws Exception {
+        ReplaySettings settings = ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(
+                "store: " + redis.url(2) + "\ntimeout: 1s\n"), WINDOW);
+        RedisReplayStore store = new RedisReplayStore(settings.store());
+        open.add(store);
+        store.fill();
+        List<CompletableFuture<Integer>> counts = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> askers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            askers.add(Thread.ofPlatform().start(() -> {
+                for (int n = 0; n < 25; n++) {
+                    counts.add(store.observeLater(D1, "call-" + thread + "-" + n, Duration.ofSeconds(60),
+                            Duration.ofSeconds(1), System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
+                }
+            }));
+        }
+        for (Thread t : askers) {
+            t.join();
+        }
+        java.util.TreeSet<Integer> distinct = new java.util.TreeSet<>();
+        for (CompletableFuture<Integer> f : counts) {
+            distinct.add(f.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(200, distinct.size(), "each count once: " + distinct);
+        assertEquals(0, distinct.first());
+        assertEquals(199, distinct.last());
+
+        ReplayDetection a = instance("");
+        ReplayDetection b = instance("");
+        for (int i = 0; i < 200; i += 2) {
+            assertEquals(0, observe(b, digest(i), "seen-on-b-" + i));
+        }
+        List<CompletableFuture<Integer>> answers = new ArrayList<>();
+        Instant now = Instant.now();
+        for (int i = 0; i < 200; i++) {
+            answers.add(a.observeLater(digest(i), "asked-on-a-" + i, now.getEpochSecond(), now,
+                    Deadline.in(Duration.ofSeconds(5)).withoutBlocking()));
+        }
+        for (int i = 0; i < 200; i++) {
+            assertEquals(i % 2 == 0 ? 1 : 0, answers.get(i).get(10, TimeUnit.SECONDS), "PASSporT " + i);
+        }
+        assertEquals(200, a.checkedShared());
+        assertEquals(0, a.checkedLocal(), "none fell back");
+        assertEquals(0, observe(a, "4".repeat(64), "call-x"), "the waiting path still works beside it");
+
+        try (Jedis j = redis.client()) {
+            j.scriptFlush();
+        }
+        assertEquals(2, a.observeLater(digest(0), "call-after-flush", now.getEpochSecond(), now, Deadline.in(
+                Duration.ofSeconds(5)).withoutBlocking()).get(10, TimeUnit.SECONDS), "NOSCRIPT in a pipeline: EVAL");
+        assertEquals(0, a.storeErrors(RedisReplayStore.Failure.ERROR));
+    }
+
+    private static String digest(int i) {
+        return String.format("%064x", 0xabc000L + i);
+    }
+
+    /**
+     * The store frozen while a question is handed over: the call's deadline names the store while it waits, the
+     * answer comes within the timeout from this instance's memory, and detection falls back.
+     */
+    @Test
+    void aQuestionHandedOverToAFrozenStoreIsAnsweredFromMemoryWithinTheTimeout() throws Exception {
+        ReplayDetection a = instance("timeout: 300ms\nprobe_interval: 200ms\n");
+        assertEquals(0, observe(a, D1, "call-1"));
+        redis.freeze();
+        try {
+            Deadline call = Deadline.in(Duration.ofSeconds(2));
+            Instant now = Instant.now();
+            long t0 = System.nanoTime();
+            CompletableFuture<Integer> answer = a.observeLater(D1, "call-2", now.getEpochSecond(), now,
+                    call.withoutBlocking());
+            long handed = System.nanoTime() - t0;
+            assertTrue(handed < TimeUnit.MILLISECONDS.toNanos(150), "handing over does not wait: " + handed / 1e6);
+            assertEquals(Deadline.Wait.SHARED_STORE, call.waitingFor(), "the watchdog would name the store");
+            assertEquals(1, answer.get(2, TimeUnit.SECONDS), "answered from memory");
+            long took = System.nanoTime() - t0;
+            assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(280), "it did wait for the store: " + took / 1e6);
+            assertTrue(took < TimeUnit.MILLISECONDS.toNanos(300 + 400), "bounded by the timeout: " + took / 1e6);
+            assertEquals(Deadline.Wait.DECISION, call.waitingFor(), "the marker is given back");
+            assertEquals(1, a.storeErrors(RedisReplayStore.Failure.TIMEOUT));
+            assertEquals(ReplayDetection.Mode.FALLBACK, a.mode());
+            assertTrue(a.observeLater(D1, "call-3", now.getEpochSecond(), now, call.withoutBlocking()).isDone(),
+                    "in fallback, answered on the spot");
+        } finally {
+            redis.thaw();
+        }
+        awaitMode(a, ReplayDetection.Mode.SHARED);
+    }
+
+    /**
+     * The dispatchers' queue is bounded: with the store frozen and every dispatcher stuck on a batch, questions
+     * beyond {@link RedisReplayStore#MAX_QUEUED} fail at once instead of piling up; every question still gets an
+     * answer (a count or a failure) once the store's timeout passes.
+     */
+    @Test
+    void questionsBeyondTheQueueBoundFailAtOnce() throws Exception {
+        ReplaySettings settings = ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(
+                "store: " + redis.url(2) + "\nconnections: 2\ntimeout: 1s\n"), WINDOW);
+        RedisReplayStore store = new RedisReplayStore(settings.store());
+        open.add(store);
+        store.fill();
+        assertEquals(0, store.observe(D1, "call-0", Duration.ofSeconds(60), Duration.ofSeconds(1)));
+        redis.freeze();
+        List<CompletableFuture<Integer>> answers = new ArrayList<>();
+        try {
+            int asked = RedisReplayStore.MAX_QUEUED + 2 * RedisReplayStore.MAX_BATCH + 100;
+            for (int i = 1; i <= asked; i++) {
+                answers.add(store.observeLater(D1, "call-" + i, Duration.ofSeconds(60), Duration.ofSeconds(1),
+                        System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
+            }
+            long refused = answers.stream().filter(f -> f.isCompletedExceptionally() && failure(f)
+                    == RedisReplayStore.Failure.UNAVAILABLE).count();
+            assertTrue(refused >= 100 && refused <= 100 + 2L * RedisReplayStore.MAX_BATCH,
+                    "the ones beyond the bound, refused at once: " + refused);
+            assertTrue(store.queuedOperations() <= RedisReplayStore.MAX_QUEUED);
+        } finally {
+            redis.thaw();
+        }
+        for (CompletableFuture<Integer> f : answers) {
+            try {
+                f.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause() instanceof RedisReplayStore.StoreException, e.toString());
+            }
+        }
+    }
+
+    private static RedisReplayStore.Failure failure(CompletableFuture<Integer> f) {
+        try {
+            f.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof RedisReplayStore.StoreException s ? s.failure : null;
+        }
     }
 
     private static void awaitMode(ReplayDetection d, ReplayDetection.Mode m) throws InterruptedException {

@@ -38,6 +38,20 @@ class DeadlineTest {
     }
 
     @Test
+    void aWaitThatHoldsNoThreadIsMarkedWhereTheWatchdogLooks() {
+        Deadline d = Deadline.in(Duration.ofSeconds(1));
+        Deadline inline = d.withoutBlocking();
+        Deadline.Wait previous = inline.pending(Deadline.Wait.SHARED_STORE);
+        assertEquals(Deadline.Wait.SHARED_STORE, d.waitingFor(), "the original's marker: the one the watchdog reads");
+        assertEquals(Deadline.Wait.SHARED_STORE, inline.waitingFor());
+        inline.leave(previous);
+        assertEquals(Deadline.Wait.DECISION, d.waitingFor());
+        Deadline shorter = d.atMost(Duration.ofMillis(10));
+        shorter.pending(Deadline.Wait.CRL_FETCH);
+        assertEquals(Deadline.Wait.DECISION, d.waitingFor(), "a shorter budget has a marker of its own");
+    }
+
+    @Test
     void awaitingADoneFutureIsNoWaitEvenWithoutBlocking() throws Exception {
         Deadline inline = Deadline.in(Duration.ofSeconds(1)).withoutBlocking();
         assertEquals("ready", inline.await(CompletableFuture.completedFuture("ready"), Deadline.Wait.CRL_FETCH));

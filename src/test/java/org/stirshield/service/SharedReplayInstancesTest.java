@@ -35,7 +35,8 @@ import org.stirshield.testing.SignedCarrier;
 
 /**
  * Two StirShield instances (each the production service behind its own FastAGI server, over real TCP) sharing
- * one real redis-server: a PASSporT replayed to the other instance is flagged; the store killed while calls run
+ * one real redis-server: a PASSporT replayed to the other instance is flagged, the store asked without a call
+ * leaving its event loop; the store killed while calls run
  * costs no call its deadline; the store back, sharing resumes without a restart.
  */
 class SharedReplayInstancesTest {
@@ -126,9 +127,13 @@ class SharedReplayInstancesTest {
         Instance a = start("a");
         Instance b = start("b");
         String identity = carrier.identity();
+        long offLoopA = a.server().stats().decidedOffLoop();
+        long offLoopB = b.server().stats().decidedOffLoop();
         AgiClient.Result first = call(a, "1764000000.1", identity);
         AgiClient.Result second = call(b, "1764000000.2", identity);
         assertTrue(first.completed() && second.completed(), first.error() + " " + second.error());
+        assertEquals(offLoopA + offLoopB, a.server().stats().decidedOffLoop() + b.server().stats().decidedOffLoop(),
+                "the store's answer came back to the event loop: no call ran again on a thread of its own");
         assertEquals(0, auditRecord(a, "1764000000.1").path("replay_count").asInt());
         JsonNode replayed = auditRecord(b, "1764000000.2");
         assertEquals(1, replayed.path("replay_count").asInt(), replayed.toString());
