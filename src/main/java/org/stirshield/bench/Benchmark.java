@@ -36,9 +36,17 @@ public final class Benchmark {
      * @param cold one burst of {@code concurrency} calls on one certificate not fetched yet
      * @param reference also run the references (stock server, OpenSSL) and the floor
      * @param floors the floor's threading models to run ({@code nio}, {@code threads}) when {@code reference}
+     * @param serverCpus the CPUs every server started here runs on ({@code taskset -c}), or null: wherever the
+     *     scheduler puts them, beside the load generator
      */
     public record Options(InetSocketAddress server, int rate, int concurrency, Duration duration, Duration warmup,
-            boolean signed, boolean cold, boolean reference, boolean memory, boolean oneRoundTrip, List<String> floors) {
+            boolean signed, boolean cold, boolean reference, boolean memory, boolean oneRoundTrip, List<String> floors,
+            String serverCpus) {
+    }
+
+    /** Whether {@code s} is a CPU list as {@code taskset -c} takes it: {@code 1}, {@code 2,3}, {@code 0-3,6}. */
+    public static boolean isCpuList(String s) {
+        return s != null && s.matches("\\d{1,4}(-\\d{1,4})?(,\\d{1,4}(-\\d{1,4})?)*");
     }
 
     /** One server's figures. */
@@ -50,6 +58,8 @@ public final class Benchmark {
 
     private final Options o;
     private final PrintStream out;
+    /** With --server-cpus: each server started and the CPUs it was allowed to run on, read from /proc. */
+    private final List<String> pinned = new ArrayList<>();
 
     public Benchmark(Options o, PrintStream out) {
         this.o = o;
@@ -62,6 +72,10 @@ public final class Benchmark {
         try {
             BenchSetup setup = new BenchSetup(dir);
             out.println(machine());
+            if (o.serverCpus() != null) {
+                out.println("CPUs: the servers on " + o.serverCpus() + " (taskset -c), the load generator on "
+                        + ProcFs.cpusAllowed());
+            }
             return o.memory() ? memory(setup) : o.cold() ? cold(setup) : steady(setup);
         } finally {
             if (System.getenv("STIRSHIELD_BENCH_KEEP") == null) {
@@ -105,6 +119,9 @@ public final class Benchmark {
             }
         }
         print(rows);
+        if (!pinned.isEmpty()) {
+            out.println("CPUs each server ran on: " + String.join("; ", pinned));
+        }
         if (o.reference() && o.server() == null && !o.floors().isEmpty()) {
             out.println("floor: accepts, reads the environment block, sends the same commands, reads the replies, closes; "
                     + "no decision (what the exchange itself costs the OS and the JVM here)");
@@ -128,9 +145,12 @@ public final class Benchmark {
         List<String> cmd = new ArrayList<>(args);
         cmd.add("--config");
         cmd.add(config.toString());
-        try (ServerProcess p = ServerProcess.start(cmd, port, setup.dir.resolve(args.get(0) + ".log"), Duration.ofSeconds(60))) {
+        try (ServerProcess p = ServerProcess.start(o.serverCpus(), cmd, port, setup.dir.resolve(args.get(0) + ".log"), Duration.ofSeconds(60))) {
             // the floor verifies nothing: it gets the same header bytes, without waiting for fresh ones
             boolean floor = args.get(0).equals("bench-floor-server");
+            if (o.serverCpus() != null) {
+                pinned.add(name + " " + ProcFs.cpusAllowed(p.process.pid()));
+            }
             return load(name, p.address, p.process.pid(), span -> {
                 if (!floor || lastTokens == null) {
                     lastTokens = tokens(setup, mode, span);
@@ -298,7 +318,7 @@ public final class Benchmark {
                 LoopbackCertServer.bytes(setup.carrier.chainPem()), Duration.ofMillis(100))) {
             int port = ServerProcess.freePort();
             Path config = setup.config("serve", port, certs.caFile);
-            try (ServerProcess p = ServerProcess.start(List.of("serve", "--config", config.toString()), port,
+            try (ServerProcess p = ServerProcess.start(o.serverCpus(), List.of("serve", "--config", config.toString()), port,
                     setup.dir.resolve("serve.log"), Duration.ofSeconds(60))) {
                 String x5u = certs.url();
                 // Warm the server's fetch path (HTTP client, TLS) on other URLs until one fetch makes it in time,
@@ -396,7 +416,7 @@ public final class Benchmark {
         out.printf("memory: %,d protected entries, %,d certificates cached, replay window filled at %d calls/s for %d s%n",
                 MEMORY_ENTRIES, MEMORY_CERTS, rate, window.toSeconds());
         int idlePort = ServerProcess.freePort();
-        try (ServerProcess idle = ServerProcess.start(List.of("serve", "--config",
+        try (ServerProcess idle = ServerProcess.start(o.serverCpus(), List.of("serve", "--config",
                 setup.config("idle", idlePort, null).toString()), idlePort, setup.dir.resolve("idle.log"), Duration.ofSeconds(60))) {
             LoadGenerator g = new LoadGenerator(idle.address, i -> LoadGenerator.Call.of(call(idle.address, null)),
                     "NO_IDENTITY", Duration.ofSeconds(10));
@@ -410,7 +430,7 @@ public final class Benchmark {
             int port = ServerProcess.freePort();
             int metricsPort = ServerProcess.freePort();
             Path config = setup.config("memory", port, certs.caFile, policy, metricsPort);
-            try (ServerProcess p = ServerProcess.start(List.of("serve", "--config", config.toString()), port,
+            try (ServerProcess p = ServerProcess.start(o.serverCpus(), List.of("serve", "--config", config.toString()), port,
                     setup.dir.resolve("memory.log"), Duration.ofSeconds(180))) {
                 String base = certs.url().replace("shaken.pem", "");
                 long t0 = System.nanoTime();

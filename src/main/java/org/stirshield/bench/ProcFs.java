@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Linux /proc: which process listens on a TCP port of this machine (to read its CPU time). */
+/** Linux /proc: which process listens on a TCP port of this machine (to read its CPU time); this process's CPUs. */
 final class ProcFs {
     private ProcFs() {
     }
@@ -54,5 +54,28 @@ final class ProcFs {
             return Optional.empty();
         }
         return Optional.empty();
+    }
+
+    /** The CPUs this process may run on ({@code Cpus_allowed_list} of /proc/self/status), or "any" elsewhere. */
+    static String cpusAllowed() {
+        return cpusAllowed("self");
+    }
+
+    /** The CPUs process {@code pid} may run on, or "any" where that cannot be read. */
+    static String cpusAllowed(long pid) {
+        return cpusAllowed(Long.toString(pid));
+    }
+
+    private static String cpusAllowed(String process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", process, "status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return "any";
     }
 }

@@ -39,10 +39,16 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code stirshield <args>} in a new JVM and waits until it accepts connections on {@code port}. */
-    static ServerProcess start(List<String> args, int port, Path log, Duration startTimeout) throws IOException,
-            InterruptedException {
+    /**
+     * Starts {@code stirshield <args>} in a new JVM (on the CPUs {@code cpus} only, through {@code taskset -c},
+     * unless null) and waits until it accepts connections on {@code port}.
+     */
+    static ServerProcess start(String cpus, List<String> args, int port, Path log, Duration startTimeout)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
+        if (cpus != null) {
+            cmd.addAll(List.of("taskset", "-c", cpus));
+        }
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -56,7 +62,13 @@ final class ServerProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("org.stirshield.cli.Main");
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw cpus == null ? e : new IOException("--server-cpus runs the servers through taskset (util-linux), "
+                    + "which could not be started: " + e.getMessage(), e);
+        }
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         long end = System.nanoTime() + startTimeout.toNanos();
         while (true) {

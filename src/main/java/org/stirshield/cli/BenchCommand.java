@@ -72,6 +72,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-reference", description = "skip the references (stock DefaultAgiServer, OpenSSL)")
     boolean noReference;
 
+    @Option(names = "--server-cpus", paramLabel = "LIST", description = "run every server this starts on these CPUs only "
+            + "(taskset -c LIST, e.g. 2,3 or 2-3), so that the load generator (this process: start it under "
+            + "taskset -c with other CPUs) does not share the servers' cores")
+    String serverCpus;
+
     @Override
     public Integer call() throws Exception {
         InetSocketAddress address = null;
@@ -92,13 +97,22 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         int concurrency = load.rate > 0 ? 0 : load.concurrency > 0 ? load.concurrency : cold ? 1000 : 64;
+        if (serverCpus != null && !Benchmark.isCpuList(serverCpus)) {
+            System.err.println("stirshield bench: --server-cpus: a CPU list like 1 or 2,3 or 2-3 expected, not '"
+                    + serverCpus + "'");
+            return 2;
+        }
+        if (serverCpus != null && address != null) {
+            System.err.println("stirshield bench: --server-cpus pins the servers it starts itself, not --server");
+            return 2;
+        }
         if (memory && (cold || address != null || kind.unsigned)) {
             System.err.println("stirshield bench: --memory plays signed calls against its own server");
             return 2;
         }
         Benchmark.Options o = new Benchmark.Options(address, load.rate, concurrency, Duration.ofSeconds(duration),
                 Duration.ofSeconds(warmup), !kind.unsigned, cold, !noReference && address == null, memory, oneRoundTrip,
-                floors.stream().filter(f -> !f.isBlank() && !f.equals("none")).toList());
+                floors.stream().filter(f -> !f.isBlank() && !f.equals("none")).toList(), serverCpus);
         // the report goes to stdout; the servers log to their own files, this process only its warnings
         org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ch.qos.logback.classic.Logger logger = root instanceof ch.qos.logback.classic.Logger l

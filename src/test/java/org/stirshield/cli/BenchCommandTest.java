@@ -84,5 +84,21 @@ class BenchCommandTest {
     void conflictingOptionsAreRefused() {
         assertEquals(2, Main.run("bench", "--cold", "--unsigned"));
         assertEquals(2, Main.run("bench", "--server", "nonsense:port"));
+        assertEquals(2, Main.run("bench", "--server-cpus", "one"));
+        assertEquals(2, Main.run("bench", "--server-cpus", "1;rm"));
+        assertEquals(2, Main.run("bench", "--server-cpus", "0", "--server", "127.0.0.1:4573"));
+    }
+
+    /** --server-cpus: the servers run through taskset on the CPUs given; /proc says where each one could run. */
+    @Test
+    void theServersRunOnTheCpusGiven() {
+        String last = Integer.toString(Runtime.getRuntime().availableProcessors() - 1);
+        String out = run("bench", "--unsigned", "--rate", "50", "--warmup", "3", "--duration", "2", "--no-reference",
+                "--server-cpus", last);
+        assertTrue(out.contains("CPUs: the servers on " + last + " (taskset -c), the load generator on "), out);
+        assertTrue(out.contains("CPUs each server ran on: stirshield serve " + last + "\n"), out);
+        Matcher row = Pattern.compile("stirshield serve +(\\d+) +[0-9.]+ +[0-9.]+ +[0-9.]+ +(\\d+) ").matcher(out);
+        assertTrue(row.find(), out);
+        assertEquals("0", row.group(2), "no errors: " + out);
     }
 }
