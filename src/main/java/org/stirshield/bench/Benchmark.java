@@ -500,18 +500,24 @@ public final class Benchmark {
     /** The machine, for the record: CPU model and cores, kernel, JDK, ES256 provider. */
     static String machine() {
         String cpu = "unknown CPU";
+        int cores = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
+                if (line.startsWith("model name") && cores == 0) {
                     cpu = line.substring(line.indexOf(':') + 1).strip();
-                    break;
+                }
+                if (line.startsWith("processor")) {
+                    cores++;
                 }
             }
         } catch (IOException ignored) {
             // not Linux
         }
-        return String.format(Locale.ROOT, "StirShield bench %s | %s, %d cores | %s %s | Java %s (%s), %s GC | ES256 via %s",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS), cpu, Runtime.getRuntime().availableProcessors(),
+        int usable = Runtime.getRuntime().availableProcessors();
+        String coreCount = cores == 0 || cores == usable ? usable + " cores"
+                : cores + " cores (this process may use " + usable + ")";
+        return String.format(Locale.ROOT, "StirShield bench %s | %s, %s | %s %s | Java %s (%s), %s GC | ES256 via %s",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), cpu, coreCount,
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"),
                 System.getProperty("java.vendor"), collector(), Es256.awaitFastest(Duration.ofSeconds(30)).providerName());
     }
