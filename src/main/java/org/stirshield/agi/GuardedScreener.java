@@ -24,7 +24,7 @@ import org.stirshield.verify.Verdict;
  * {@linkplain Deadline#withoutBlocking() without blocking}: an unsigned call, or a signed one whose
  * certificate (and CRL) are cached, is decided there at once, with no other thread involved. With the
  * replay window in a shared store, the loop sends the store its question and goes on with other sessions;
- * the store's dispatcher thread completes the decision when the answer is in, and the loop sends it
+ * when the store's dispatcher thread has the answer, the loop finishes the decision and sends it
  * ({@link CallScreener#screenLater}). A call that needs any other wait (a certificate or CRL fetch still
  * running, RCD content) is told so before the wait and before anything is recorded
  * ({@link Deadline.WouldBlock}); it then runs again, from the start, on a virtual thread of its own with the
@@ -119,7 +119,7 @@ final class GuardedScreener {
         }
         CompletableFuture<Decision> later;
         try {
-            later = screener.screenLater(call, session.deadline.withoutBlocking(), w::claim);
+            later = screener.screenLater(call, session.deadline.withoutBlocking(), w::claim, session.loop::execute);
         } catch (Deadline.WouldBlock e) {
             offLoop(session, w);
             return;
@@ -131,7 +131,7 @@ final class GuardedScreener {
             deliver(w, outcome(call, later));
             return;
         }
-        // the shared replay store is asked; its dispatcher completes the decision, answered here on the loop
+        // the shared replay store is asked; when its answer is in, the decision is finished and answered on the loop
         session.decidingOffLoop(w);
         later.whenComplete((d, failure) -> session.loop.execute(() -> {
             try {

@@ -101,10 +101,20 @@ final class RedisReplayStore implements AutoCloseable {
     static final class StoreException extends Exception {
         private static final long serialVersionUID = 1L;
         final Failure failure;
+        /**
+         * Never sent: it waited for a dispatcher until its call's deadline. A sign of this process being held up
+         * (a pause, a full machine), not of the store: detection does not fall back for it.
+         */
+        final boolean expiredInQueue;
 
         StoreException(Failure failure, String message, Throwable cause) {
+            this(failure, message, cause, false);
+        }
+
+        private StoreException(Failure failure, String message, Throwable cause, boolean expiredInQueue) {
             super(message, cause, false, false);
             this.failure = failure;
+            this.expiredInQueue = expiredInQueue;
         }
     }
 
@@ -192,6 +202,8 @@ final class RedisReplayStore implements AutoCloseable {
         } else if (!queued.offer(q)) {
             answer.completeExceptionally(new StoreException(Failure.UNAVAILABLE,
                     MAX_QUEUED + " operations already waiting for the store", null));
+        } else if (closed && queued.remove(q)) { // closed meanwhile: the dispatchers may have drained the queue
+            answer.completeExceptionally(new StoreException(Failure.UNAVAILABLE, "closed", null));
         }
         return answer;
     }
@@ -225,7 +237,7 @@ final class RedisReplayStore implements AutoCloseable {
                 for (Queued q : batch) {
                     q.answer.completeExceptionally(e);
                 }
-            } catch (RuntimeException e) { // a bug must not leave calls waiting until their watchdog
+            } catch (Throwable e) { // a bug or an Error must neither end the dispatcher nor leave its batch unanswered
                 StoreException failed = new StoreException(Failure.ERROR, describe(e), e);
                 for (Queued q : batch) {
                     q.answer.completeExceptionally(failed);
@@ -249,7 +261,7 @@ final class RedisReplayStore implements AutoCloseable {
             long left = q.leftNanos(now);
             if (left < TimeUnit.MILLISECONDS.toNanos(1)) { // waited in the queue until its call's deadline
                 q.answer.completeExceptionally(new StoreException(Failure.TIMEOUT,
-                        "no time left before the call's deadline", null));
+                        "no time left before the call's deadline", null, true));
                 batch.remove(i);
             } else {
                 earliest = Math.min(earliest, left);
@@ -266,14 +278,37 @@ final class RedisReplayStore implements AutoCloseable {
             }
             p.sync();
             Object[] out = new Object[batch.size()];
+            List<Integer> noScript = new ArrayList<>();
             for (int i = 0; i < out.length; i++) {
                 try {
                     out[i] = responses.get(i).get();
-                } catch (JedisNoScriptException e) { // the store was restarted or flushed: EVAL caches it again
-                    Queued q = batch.get(i);
-                    out[i] = j.eval(SCRIPT, q.keys, q.args);
+                } catch (JedisNoScriptException e) { // the store was restarted or flushed
+                    out[i] = e;
+                    noScript.add(i);
                 } catch (JedisDataException e) { // an error reply for this one only: the connection is in sync
                     out[i] = e;
+                }
+            }
+            if (!noScript.isEmpty()) { // load the script once, then send those again, pipelined
+                try {
+                    j.scriptLoad(SCRIPT);
+                    Pipeline again = new Pipeline(j.getConnection());
+                    List<Response<Object>> retried = new ArrayList<>(noScript.size());
+                    for (int i : noScript) {
+                        retried.add(again.evalsha(SCRIPT_SHA, batch.get(i).keys, batch.get(i).args));
+                    }
+                    again.sync();
+                    for (int k = 0; k < noScript.size(); k++) {
+                        try {
+                            out[noScript.get(k)] = retried.get(k).get();
+                        } catch (JedisDataException e) {
+                            out[noScript.get(k)] = e;
+                        }
+                    }
+                } catch (JedisDataException e) { // SCRIPT LOAD refused (e.g. OOM): those fail, the rest stand
+                    for (int i : noScript) {
+                        out[i] = e;
+                    }
                 }
             }
             return out;
@@ -408,6 +443,19 @@ final class RedisReplayStore implements AutoCloseable {
             t.interrupt();
         }
         discardIdle();
+        long end = System.nanoTime() + 2 * Math.max(settings.timeout().toNanos(), TimeUnit.MILLISECONDS.toNanos(100));
+        try {
+            for (Thread t : dispatchers) { // each ends once its batch's round trip is over, at most the timeout
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        StoreException closing = new StoreException(Failure.UNAVAILABLE, "closed", null);
+        Queued q;
+        while ((q = queued.poll()) != null) {
+            q.answer.completeExceptionally(closing);
+        }
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -175,7 +175,9 @@ public final class ReplayDetection implements AutoCloseable {
             if (failure instanceof RedisReplayStore.StoreException e) {
                 errors[e.failure.ordinal()].increment();
                 checkedLocal.increment();
-                fallBack(e);
+                if (!e.expiredInQueue) {
+                    fallBack(e);
+                }
                 return here;
             }
             if (failure != null) {

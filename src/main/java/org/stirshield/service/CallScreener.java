@@ -3,6 +3,7 @@ package org.stirshield.service;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.stirshield.cert.Deadline;
 import org.stirshield.policy.Action;
@@ -32,14 +33,15 @@ public interface CallScreener {
 
     /**
      * {@link #screen(CallAttempt, Deadline, BooleanSupplier)} for a thread that must not wait at all: a wait
-     * that holds no thread (the shared replay store's answer) does not block it; the returned future then
-     * completes, on another thread, with the decision once that answer is in (recorded if claimed, as
-     * {@code screen} does). Complete on return when nothing was waited for. Under a deadline
-     * {@linkplain Deadline#withoutBlocking() without blocking}, any other wait throws {@link Deadline.WouldBlock}
-     * as {@code screen} does. The future never completes exceptionally for a decision that failed: that is an
+     * that holds no thread (the shared replay store's answer) does not block it; the rest of the decision then
+     * runs on {@code continueOn} once that answer is in (the caller's own event loop), and the returned future
+     * completes there with the decision (recorded if claimed, as {@code screen} does). Complete on return when
+     * nothing was waited for. Under a deadline {@linkplain Deadline#withoutBlocking() without blocking}, any
+     * other wait throws {@link Deadline.WouldBlock} as {@code screen} does. A decision that failed is an
      * {@code internal_error} decision, as always. This default decides at once.
      */
-    default CompletableFuture<Decision> screenLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+    default CompletableFuture<Decision> screenLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer,
+            Executor continueOn) {
         return CompletableFuture.completedFuture(screen(call, deadline, claimAnswer));
     }
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,13 +59,14 @@ final class ScreeningPipeline implements CallScreener {
     }
 
     @Override
-    public CompletableFuture<Decision> screenLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+    public CompletableFuture<Decision> screenLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer,
+            Executor continueOn) {
         if (!recorder.replay().shared()) {
             return CompletableFuture.completedFuture(screen(call, deadline, claimAnswer));
         }
         try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
                 MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
-            return decideLater(call, deadline, claimAnswer);
+            return decideLater(call, deadline, claimAnswer, continueOn);
         }
     }
 
@@ -93,10 +95,12 @@ final class ScreeningPipeline implements CallScreener {
     }
 
     /**
-     * {@link #decide} with the shared replay store asked without waiting: the policy and the record run when
-     * its answer is in, on the thread that completes it.
+     * {@link #decide} with the shared replay store asked without waiting: the policy and the record run on
+     * {@code continueOn} when its answer is in (never on the store's dispatcher, which must stay free for the
+     * other calls' round trips).
      */
-    private CompletableFuture<Decision> decideLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
+    private CompletableFuture<Decision> decideLater(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer,
+            Executor continueOn) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         Verdict verdict;
@@ -117,13 +121,13 @@ final class ScreeningPipeline implements CallScreener {
         if (replayCount.isDone()) {
             return CompletableFuture.completedFuture(answered(call, verdict, replayCount, t0, t1, now, claimAnswer));
         }
-        return replayCount.handle((n, failure) -> {
+        return replayCount.handleAsync((n, failure) -> {
             try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
                     MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
                 return failure != null ? failed(call, failure, t0, t1, now, claimAnswer)
                         : decided(call, verdict, n, t0, t1, now, claimAnswer);
             }
-        });
+        }, continueOn);
     }
 
     /** The decision once a complete replay count is in. */

@@ -324,9 +324,16 @@ class SharedReplayStoreTest {
         try (Jedis j = redis.client()) {
             j.scriptFlush();
         }
-        assertEquals(2, a.observeLater(digest(0), "call-after-flush", now.getEpochSecond(), now, Deadline.in(
-                Duration.ofSeconds(5)).withoutBlocking()).get(10, TimeUnit.SECONDS), "NOSCRIPT in a pipeline: EVAL");
+        List<CompletableFuture<Integer>> afterFlush = new ArrayList<>();
+        for (int i = 0; i < 20; i++) { // asked at once: NOSCRIPT for a whole batch, loaded once and sent again
+            afterFlush.add(a.observeLater(digest(i), "after-flush-" + i, now.getEpochSecond(), now,
+                    Deadline.in(Duration.ofSeconds(5)).withoutBlocking()));
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i % 2 == 0 ? 2 : 1, afterFlush.get(i).get(10, TimeUnit.SECONDS), "after the flush, " + i);
+        }
         assertEquals(0, a.storeErrors(RedisReplayStore.Failure.ERROR));
+        assertEquals(ReplayDetection.Mode.SHARED, a.mode());
     }
 
     private static String digest(int i) {
