@@ -64,7 +64,8 @@ final class ReplayMetrics {
                 .help("The longest a PASSporT is remembered: freshness + future_skew + 1 s")
                 .callback(cb -> cb.call(replay.settings().window().longest().toSeconds())).register(registry);
         Histogram latency = Histogram.builder().name("stirshield_replay_store_duration_seconds")
-                .help("Time of one successful shared replay store operation").unit(Unit.SECONDS).classicOnly()
+                .help("Time a call waited for one successful shared replay store operation (for a free dispatcher, then"
+                        + " the round trip)").unit(Unit.SECONDS).classicOnly()
                 .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05)
                 .register(registry);
         replay.onStoreLatency(nanos -> latency.observe(nanos / 1e9));
