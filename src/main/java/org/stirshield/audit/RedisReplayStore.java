@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -245,11 +246,38 @@ final class RedisReplayStore implements AutoCloseable {
             }
             batch.clear();
         }
+        failQueued();
+    }
+
+    /** Fails every operation still queued: the store is closed. */
+    private void failQueued() {
         StoreException closing = new StoreException(Failure.UNAVAILABLE, "closed", null);
         Queued q;
         while ((q = queued.poll()) != null) {
             q.answer.completeExceptionally(closing);
         }
+    }
+
+    /**
+     * The script for each of {@code ops}, sent on {@code j} in one write and read in one go: each reply, or the
+     * {@link JedisDataException} of an error reply for that one only (the connection stays in sync).
+     */
+    private static Object[] pipelined(Jedis j, List<Queued> ops) {
+        Pipeline p = new Pipeline(j.getConnection());
+        List<Response<Object>> responses = new ArrayList<>(ops.size());
+        for (Queued q : ops) {
+            responses.add(p.evalsha(SCRIPT_SHA, q.keys, q.args));
+        }
+        p.sync();
+        Object[] out = new Object[ops.size()];
+        for (int i = 0; i < out.length; i++) {
+            try {
+                out[i] = responses.get(i).get();
+            } catch (JedisDataException e) {
+                out[i] = e;
+            }
+        }
+        return out;
     }
 
     /** Sends {@code batch} pipelined on one connection within the earliest of its limits, and answers each. */
@@ -271,43 +299,25 @@ final class RedisReplayStore implements AutoCloseable {
             return;
         }
         Object[] replies = (Object[]) run(Duration.ofNanos(earliest), j -> {
-            Pipeline p = new Pipeline(j.getConnection());
-            List<Response<Object>> responses = new ArrayList<>(batch.size());
-            for (Queued q : batch) {
-                responses.add(p.evalsha(SCRIPT_SHA, q.keys, q.args));
-            }
-            p.sync();
-            Object[] out = new Object[batch.size()];
-            List<Integer> noScript = new ArrayList<>();
+            Object[] out = pipelined(j, batch);
+            List<Queued> noScript = new ArrayList<>(); // the store was restarted or flushed
             for (int i = 0; i < out.length; i++) {
-                try {
-                    out[i] = responses.get(i).get();
-                } catch (JedisNoScriptException e) { // the store was restarted or flushed
-                    out[i] = e;
-                    noScript.add(i);
-                } catch (JedisDataException e) { // an error reply for this one only: the connection is in sync
-                    out[i] = e;
+                if (out[i] instanceof JedisNoScriptException) {
+                    noScript.add(batch.get(i));
                 }
             }
             if (!noScript.isEmpty()) { // load the script once, then send those again, pipelined
+                Object[] again;
                 try {
                     j.scriptLoad(SCRIPT);
-                    Pipeline again = new Pipeline(j.getConnection());
-                    List<Response<Object>> retried = new ArrayList<>(noScript.size());
-                    for (int i : noScript) {
-                        retried.add(again.evalsha(SCRIPT_SHA, batch.get(i).keys, batch.get(i).args));
-                    }
-                    again.sync();
-                    for (int k = 0; k < noScript.size(); k++) {
-                        try {
-                            out[noScript.get(k)] = retried.get(k).get();
-                        } catch (JedisDataException e) {
-                            out[noScript.get(k)] = e;
-                        }
-                    }
+                    again = pipelined(j, noScript);
                 } catch (JedisDataException e) { // SCRIPT LOAD refused (e.g. OOM): those fail, the rest stand
-                    for (int i : noScript) {
-                        out[i] = e;
+                    again = new Object[noScript.size()];
+                    Arrays.fill(again, e);
+                }
+                for (int i = 0, k = 0; i < out.length; i++) {
+                    if (out[i] instanceof JedisNoScriptException) {
+                        out[i] = again[k++];
                     }
                 }
             }
@@ -451,11 +461,7 @@ final class RedisReplayStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        StoreException closing = new StoreException(Failure.UNAVAILABLE, "closed", null);
-        Queued q;
-        while ((q = queued.poll()) != null) {
-            q.answer.completeExceptionally(closing);
-        }
+        failQueued();
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

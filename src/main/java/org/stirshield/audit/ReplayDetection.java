@@ -105,10 +105,7 @@ public final class ReplayDetection implements AutoCloseable {
         }
         Instant at = now == null ? Instant.now() : now;
         Instant expiresAt = settings.window().expiresAt(iat, at);
-        Duration limit = store == null ? Duration.ZERO : settings.store().timeout();
-        if (deadline != null && deadline.remaining().compareTo(limit) < 0) {
-            limit = deadline.remaining();
-        }
+        Duration limit = storeLimit(deadline);
         if (store == null || mode.get() != Mode.SHARED || limit.toMillis() < 1) {
             int here = local.observe(digest, callId, expiresAt, at);
             checkedLocal.increment();
@@ -122,15 +119,9 @@ public final class ReplayDetection implements AutoCloseable {
             int here = local.observe(digest, callId, expiresAt, at);
             long t0 = System.nanoTime();
             try {
-                int shared = store.observe(digest, callId, Duration.between(at, expiresAt), limit);
-                storeLatency.accept(System.nanoTime() - t0);
-                checkedShared.increment();
-                return Math.max(shared, here); // the store may have lost what this instance remembers (a restart)
+                return answered(store.observe(digest, callId, Duration.between(at, expiresAt), limit), here, t0);
             } catch (RedisReplayStore.StoreException e) {
-                errors[e.failure.ordinal()].increment();
-                checkedLocal.increment();
-                fallBack(e);
-                return here;
+                return unanswered(e, here);
             }
         } finally {
             if (deadline != null) {
@@ -154,10 +145,7 @@ public final class ReplayDetection implements AutoCloseable {
         }
         Instant at = now == null ? Instant.now() : now;
         Instant expiresAt = settings.window().expiresAt(iat, at);
-        Duration limit = store == null ? Duration.ZERO : settings.store().timeout();
-        if (deadline != null && deadline.remaining().compareTo(limit) < 0) {
-            limit = deadline.remaining();
-        }
+        Duration limit = storeLimit(deadline);
         int here = local.observe(digest, callId, expiresAt, at);
         if (store == null || mode.get() != Mode.SHARED || limit.toMillis() < 1) {
             checkedLocal.increment();
@@ -173,20 +161,39 @@ public final class ReplayDetection implements AutoCloseable {
                 deadline.leave(previous);
             }
             if (failure instanceof RedisReplayStore.StoreException e) {
-                errors[e.failure.ordinal()].increment();
-                checkedLocal.increment();
-                if (!e.expiredInQueue) {
-                    fallBack(e);
-                }
-                return here;
+                return unanswered(e, here);
             }
             if (failure != null) {
                 throw new IllegalStateException("replay store: " + failure, failure);
             }
-            storeLatency.accept(System.nanoTime() - t0);
-            checkedShared.increment();
-            return Math.max(n, here); // the store may have lost what this instance remembers (a restart)
+            return answered(n, here, t0);
         });
+    }
+
+    /** What the store may take for a call: its timeout, less when the call's deadline is nearer. */
+    private Duration storeLimit(Deadline deadline) {
+        Duration limit = store == null ? Duration.ZERO : settings.store().timeout();
+        return deadline != null && deadline.remaining().compareTo(limit) < 0 ? deadline.remaining() : limit;
+    }
+
+    /** The count once the store answered (asked at {@code t0}), counted as checked against it. */
+    private int answered(int shared, int here, long t0) {
+        storeLatency.accept(System.nanoTime() - t0);
+        checkedShared.increment();
+        return Math.max(shared, here); // the store may have lost what this instance remembers (a restart)
+    }
+
+    /**
+     * This instance's count when the store did not answer: the failure counted and, unless the operation was
+     * never sent (it waited for a dispatcher until its call's deadline), detection falls back.
+     */
+    private int unanswered(RedisReplayStore.StoreException e, int here) {
+        errors[e.failure.ordinal()].increment();
+        checkedLocal.increment();
+        if (!e.expiredInQueue) {
+            fallBack(e);
+        }
+        return here;
     }
 
     private void fallBack(RedisReplayStore.StoreException e) {

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -51,10 +53,14 @@ final class ScreeningPipeline implements CallScreener {
 
     @Override
     public Decision screen(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
-        // log events about this call carry its ids (logging.format: json writes them as fields)
+        return inCallContext(call, () -> decide(call, deadline, claimAnswer));
+    }
+
+    /** Runs {@code work} with log events carrying the call's ids (logging.format: json writes them as fields). */
+    private static <T> T inCallContext(CallAttempt call, Supplier<T> work) {
         try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
                 MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
-            return decide(call, deadline, claimAnswer);
+            return work.get();
         }
     }
 
@@ -64,10 +70,7 @@ final class ScreeningPipeline implements CallScreener {
         if (!recorder.replay().shared()) {
             return CompletableFuture.completedFuture(screen(call, deadline, claimAnswer));
         }
-        try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
-                MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
-            return decideLater(call, deadline, claimAnswer, continueOn);
-        }
+        return inCallContext(call, () -> decideLater(call, deadline, claimAnswer, continueOn));
     }
 
     private Decision decide(CallAttempt call, Deadline deadline, BooleanSupplier claimAnswer) {
@@ -118,28 +121,10 @@ final class ScreeningPipeline implements CallScreener {
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(failed(call, e, t0, t0, now, claimAnswer));
         }
-        if (replayCount.isDone()) {
-            return CompletableFuture.completedFuture(answered(call, verdict, replayCount, t0, t1, now, claimAnswer));
-        }
-        return replayCount.handleAsync((n, failure) -> {
-            try (MDC.MDCCloseable u = MDC.putCloseable("unique_id", call.callId());
-                    MDC.MDCCloseable c = MDC.putCloseable("call_id", call.sip().callId())) {
-                return failure != null ? failed(call, failure, t0, t1, now, claimAnswer)
-                        : decided(call, verdict, n, t0, t1, now, claimAnswer);
-            }
-        }, continueOn);
-    }
-
-    /** The decision once a complete replay count is in. */
-    private Decision answered(CallAttempt call, Verdict verdict, CompletableFuture<Integer> replayCount, long t0,
-            long t1, Instant now, BooleanSupplier claimAnswer) {
-        int n;
-        try {
-            n = replayCount.join();
-        } catch (RuntimeException e) {
-            return failed(call, e.getCause() == null ? e : e.getCause(), t0, t1, now, claimAnswer);
-        }
-        return decided(call, verdict, n, t0, t1, now, claimAnswer);
+        BiFunction<Integer, Throwable, Decision> rest = (n, failure) -> inCallContext(call, () -> failure != null
+                ? failed(call, failure, t0, t1, now, claimAnswer) : decided(call, verdict, n, t0, t1, now, claimAnswer));
+        // an answer already in (memory, fallback) is taken at once, on this thread
+        return replayCount.isDone() ? replayCount.handle(rest) : replayCount.handleAsync(rest, continueOn);
     }
 
     /** Applies the policy and records the decision (if claimed). */

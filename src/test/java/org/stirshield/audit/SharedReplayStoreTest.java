@@ -57,10 +57,21 @@ class SharedReplayStoreTest {
         String yaml = "store: " + redis.url(2) + "\n" + extraYaml
                 + (extraYaml.contains("probe_interval") ? "" : "probe_interval: 100ms\n")
                 + (extraYaml.contains("timeout") ? "" : "timeout: 500ms\n");
-        ReplayDetection d = ReplayDetection.start(ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(yaml),
-                WINDOW));
+        ReplayDetection d = ReplayDetection.start(settings(yaml));
         open.add(d);
         return d;
+    }
+
+    /** The store alone (no detection around it), its connections open. */
+    private RedisReplayStore store(String extraYaml) throws Exception {
+        RedisReplayStore store = new RedisReplayStore(settings("store: " + redis.url(2) + "\n" + extraYaml).store());
+        open.add(store);
+        store.fill();
+        return store;
+    }
+
+    private static ReplaySettings settings(String yaml) throws Exception {
+        return ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(yaml), WINDOW);
     }
 
     private static int observe(ReplayDetection d, String digest, String callId) {
@@ -276,11 +287,7 @@ class SharedReplayStoreTest {
      */
     @Test
     void questionsHandedOverArePipelinedAndEachCallGetsItsOwnAnswer() throws Exception {
-        ReplaySettings settings = ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(
-                "store: " + redis.url(2) + "\ntimeout: 1s\n"), WINDOW);
-        RedisReplayStore store = new RedisReplayStore(settings.store());
-        open.add(store);
-        store.fill();
+        RedisReplayStore store = store("timeout: 1s\n");
         List<CompletableFuture<Integer>> counts = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> askers = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
@@ -380,11 +387,7 @@ class SharedReplayStoreTest {
      */
     @Test
     void questionsBeyondTheQueueBoundFailAtOnce() throws Exception {
-        ReplaySettings settings = ReplaySettings.from(new ObjectMapper(new YAMLFactory()).readTree(
-                "store: " + redis.url(2) + "\nconnections: 2\ntimeout: 1s\n"), WINDOW);
-        RedisReplayStore store = new RedisReplayStore(settings.store());
-        open.add(store);
-        store.fill();
+        RedisReplayStore store = store("connections: 2\ntimeout: 1s\n");
         assertEquals(0, store.observe(D1, "call-0", Duration.ofSeconds(60), Duration.ofSeconds(1)));
         redis.freeze();
         List<CompletableFuture<Integer>> answers = new ArrayList<>();
