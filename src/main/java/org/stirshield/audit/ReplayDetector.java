@@ -32,12 +32,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * node, a cache node, an expiry, the digest string: about 310 bytes in 8 objects each), they survive every
  * young collection of the window, and copying them was most of a young pause at high call rates
  * (docs/performance.md). Here the window is an open-addressing table in primitive arrays: the digest as four
- * {@code long}s, the expiry as epoch milliseconds, and per slot one reference: the call id (the common case:
- * one call per PASSporT) or, for a PASSporT seen on more than one call or without a call id, its
- * {@link Sightings}. An entry costs no object of its own beyond the call id string the call already made.
- * Slots are found by linear probing from a position mixed with a per-instance random seed (a signer cannot
- * grind PASSporTs into one probe chain); expired entries are deleted by a sweep of a few slots per observation
- * and whenever the table is rebuilt, with backward-shift deletion (no tombstones).
+ * {@code long}s, the expiry as epoch milliseconds, and the one call that carried it (the common case) as a
+ * 128-bit keyed hash of its call id in two more {@code long}s; only a PASSporT seen on more than one call or
+ * without a call id has an object, its {@link Sightings}. An entry keeps no object alive, not even the call
+ * id string: at 5,000 calls/s those strings alone were 300,000 objects that every young collection copied
+ * until they were old enough to promote. The call id hash is keyed with a per-instance random salt, so a
+ * caller cannot choose a call id that passes for another call's retransmission. Slots are found by linear
+ * probing from a position mixed with a per-instance random seed (a signer cannot grind PASSporTs into one
+ * probe chain); expired entries are deleted by a sweep of a few slots per observation and whenever the table
+ * is rebuilt, with backward-shift deletion (no tombstones).
  */
 public final class ReplayDetector {
     /** Distinct call ids remembered per PASSporT. */
@@ -55,15 +58,19 @@ public final class ReplayDetector {
     private final long maximumSize;
     private final int maxCapacity;
     private final long seed = ThreadLocalRandom.current().nextLong();
+    /** Salt of the call id hash ({@link #callKey}). */
+    private final byte[] salt = new byte[16];
 
     // guarded by this
     private int mask;
     /** The SHA-256 digest of slot i in {@code keys[4i..4i+3]}. */
     private long[] keys;
-    /** When the PASSporT in slot i is forgotten (epoch milliseconds). */
+    /** When the PASSporT in slot i is forgotten (epoch milliseconds); 0: slot i is empty. */
     private long[] expiry;
-    /** Slot i's call: null (an empty slot), the one call id that carried it, or its {@link Sightings}. */
-    private Object[] seen;
+    /** The one call that carried the PASSporT in slot i: its {@link #callKey} in {@code calls[2i..2i+1]}. */
+    private long[] calls;
+    /** Slot i's {@link Sightings} when more than one call or a call without id carried it; else null. */
+    private Sightings[] seen;
     /** Occupied slots, expired ones not yet deleted included. */
     private int occupied;
     private int sweepAt;
@@ -88,6 +95,7 @@ public final class ReplayDetector {
         this.windowMillis = Math.max(1, window.toMillis());
         this.maximumSize = maximumSize;
         this.maxCapacity = Math.max(2, Integer.highestOneBit((int) Math.min(1 << 30, 2 * maximumSize - 1)) << 1);
+        new java.security.SecureRandom().nextBytes(salt);
         allocate(Math.min(INITIAL_CAPACITY, maxCapacity));
     }
 
@@ -118,15 +126,15 @@ public final class ReplayDetector {
         long k1 = HexFormat.fromHexDigitsToLong(hex, 16, 32);
         long k2 = HexFormat.fromHexDigitsToLong(hex, 32, 48);
         long k3 = HexFormat.fromHexDigitsToLong(hex, 48, 64);
+        CallKey call = callId == null ? null : callKey(callId);
         synchronized (this) {
             sweepAt = purge(at, sweepAt, SWEEP_PER_OBSERVATION);
             int i = find(k0, k1, k2, k3);
-            if (seen[i] != null && expiry[i] > at) {
-                return sighting(i, callId);
+            if (expiry[i] > at) {
+                return sighting(i, call);
             }
-            if (seen[i] != null) { // the same PASSporT after its window ended: a new window begins
-                seen[i] = callId != null ? callId : Sightings.anonymous();
-                expiry[i] = until;
+            if (expiry[i] != 0) { // the same PASSporT after its window ended: a new window begins
+                first(i, call, until);
                 return 0;
             }
             if (makeRoom(at)) {
@@ -137,10 +145,23 @@ public final class ReplayDetector {
             keys[b + 1] = k1;
             keys[b + 2] = k2;
             keys[b + 3] = k3;
-            expiry[i] = until;
-            seen[i] = callId != null ? callId : Sightings.anonymous();
+            first(i, call, until);
             occupied++;
             return 0;
+        }
+    }
+
+    /** Slot i now holds its PASSporT's first sighting, by {@code call} (null: a call without id). */
+    private void first(int i, CallKey call, long until) {
+        expiry[i] = until;
+        if (call == null) {
+            seen[i] = Sightings.anonymous();
+        } else {
+            if (seen[i] != null) { // a reference store marks a card for the next young collection to scan, even a null
+                seen[i] = null;
+            }
+            calls[i << 1] = call.high();
+            calls[(i << 1) + 1] = call.low();
         }
     }
 
@@ -174,23 +195,54 @@ public final class ReplayDetector {
     }
 
     /** A further sighting of the PASSporT in slot i: how many other calls carried it before. */
-    private int sighting(int i, String callId) {
-        Object s = seen[i];
-        if (s instanceof String only) {
-            if (only.equals(callId)) {
+    private int sighting(int i, CallKey call) {
+        Sightings s = seen[i];
+        if (s == null) {
+            CallKey only = new CallKey(calls[i << 1], calls[(i << 1) + 1]);
+            if (only.equals(call)) {
                 return 0; // a retransmission of the one call that carried it
             }
-            Sightings more = new Sightings(only);
-            seen[i] = more;
-            return more.add(callId);
+            s = new Sightings(only);
+            seen[i] = s;
         }
-        return ((Sightings) s).add(callId);
+        return s.add(call);
+    }
+
+    /**
+     * A call id as 128 bits: SHA-256 of this instance's random salt and the call id, truncated. A caller does not
+     * know the salt, so cannot make its call id collide with another call's (a replay passing for a retransmission).
+     */
+    private CallKey callKey(String callId) {
+        MessageDigest sha = SHA256.get();
+        sha.update(salt);
+        byte[] d = sha.digest(callId.getBytes(StandardCharsets.UTF_8));
+        return new CallKey(bigEndian(d, 0), bigEndian(d, 8));
+    }
+
+    private static long bigEndian(byte[] b, int from) {
+        long v = 0;
+        for (int i = from; i < from + 8; i++) {
+            v = (v << 8) | (b[i] & 0xff);
+        }
+        return v;
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    /** A call id's {@link #callKey}. */
+    private record CallKey(long high, long low) {
     }
 
     /** The slot holding this digest, or the empty slot where it belongs. */
     private int find(long k0, long k1, long k2, long k3) {
         int i = home(k0, k1, k2, k3);
-        while (seen[i] != null) {
+        while (expiry[i] != 0) {
             int b = i << 2;
             if (keys[b] == k0 && keys[b + 1] == k1 && keys[b + 2] == k2 && keys[b + 3] == k3) {
                 return i;
@@ -231,7 +283,7 @@ public final class ReplayDetector {
         }
         while (occupied >= maximumSize) { // over the peak rate it was sized for: the next entry in slot order goes
             int i = evictAt;
-            while (seen[i] == null) {
+            while (expiry[i] == 0) {
                 i = (i + 1) & mask;
             }
             if (expiry[i] > now) {
@@ -250,7 +302,7 @@ public final class ReplayDetector {
         int j = i;
         while (true) {
             j = (j + 1) & mask;
-            if (seen[j] == null) {
+            if (expiry[j] == 0) {
                 break;
             }
             int k = j << 2;
@@ -259,12 +311,18 @@ public final class ReplayDetector {
             boolean stays = hole <= j ? hole < h && h <= j : hole < h || h <= j;
             if (!stays) {
                 System.arraycopy(keys, j << 2, keys, hole << 2, 4);
+                System.arraycopy(calls, j << 1, calls, hole << 1, 2);
                 expiry[hole] = expiry[j];
-                seen[hole] = seen[j];
+                if (seen[hole] != seen[j]) {
+                    seen[hole] = seen[j];
+                }
                 hole = j;
             }
         }
-        seen[hole] = null;
+        expiry[hole] = 0;
+        if (seen[hole] != null) {
+            seen[hole] = null;
+        }
         occupied--;
     }
 
@@ -277,7 +335,7 @@ public final class ReplayDetector {
     private int purge(long now, int from, int slots) {
         int i = from & mask;
         for (int n = 0; n < slots && n <= mask; ) {
-            if (seen[i] != null && expiry[i] <= now) {
+            if (expiry[i] != 0 && expiry[i] <= now) {
                 delete(i); // a later entry may have moved into slot i: look at it again
             } else {
                 i = (i + 1) & mask;
@@ -291,15 +349,17 @@ public final class ReplayDetector {
     private void grow(int capacity, long now) {
         long[] oldKeys = keys;
         long[] oldExpiry = expiry;
-        Object[] oldSeen = seen;
+        long[] oldCalls = calls;
+        Sightings[] oldSeen = seen;
         allocate(capacity);
         for (int i = 0; i < oldSeen.length; i++) {
-            if (oldSeen[i] == null || oldExpiry[i] <= now) {
+            if (oldExpiry[i] <= now) { // empty (0) or expired
                 continue;
             }
             int b = i << 2;
             int j = find(oldKeys[b], oldKeys[b + 1], oldKeys[b + 2], oldKeys[b + 3]);
             System.arraycopy(oldKeys, b, keys, j << 2, 4);
+            System.arraycopy(oldCalls, i << 1, calls, j << 1, 2);
             expiry[j] = oldExpiry[i];
             seen[j] = oldSeen[i];
             occupied++;
@@ -310,7 +370,8 @@ public final class ReplayDetector {
         mask = capacity - 1;
         keys = new long[capacity << 2];
         expiry = new long[capacity];
-        seen = new Object[capacity];
+        calls = new long[capacity << 1];
+        seen = new Sightings[capacity];
         occupied = 0;
         sweepAt = 0;
         purgeAt = 0;
@@ -342,11 +403,11 @@ public final class ReplayDetector {
 
     /** The calls that carried one PASSporT seen on more than one call, or without a call id. */
     private static final class Sightings {
-        private String onlyCall; // until the second distinct call
-        private Set<String> calls; // from the second distinct call on
+        private CallKey onlyCall; // until the second distinct call
+        private Set<CallKey> calls; // from the second distinct call on
         private int anonymous; // sightings with no call id or beyond the per-digest cap
 
-        Sightings(String onlyCall) {
+        Sightings(CallKey onlyCall) {
             this.onlyCall = onlyCall;
         }
 
@@ -356,7 +417,7 @@ public final class ReplayDetector {
             return s;
         }
 
-        int add(String callId) {
+        int add(CallKey callId) {
             int named = calls != null ? calls.size() : onlyCall != null ? 1 : 0;
             int known = named + anonymous;
             if (callId != null && (callId.equals(onlyCall) || (calls != null && calls.contains(callId)))) {

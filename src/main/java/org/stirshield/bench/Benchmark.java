@@ -503,7 +503,7 @@ public final class Benchmark {
         int cores = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name") && cores == 0) {
+                if (line.startsWith("model name") && cpu.equals("unknown CPU")) { // the first processor's
                     cpu = line.substring(line.indexOf(':') + 1).strip();
                 }
                 if (line.startsWith("processor")) {

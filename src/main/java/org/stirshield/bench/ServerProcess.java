@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +23,16 @@ import java.util.concurrent.TimeUnit;
 final class ServerProcess implements AutoCloseable {
     /** Clock ticks per second of /proc/PID/stat (USER_HZ: 100 on Linux). */
     private static final double TICKS = 100.0;
+
+    /**
+     * The servers started and not closed yet: stopped when this JVM exits however it exits (Ctrl-C, SIGTERM, an
+     * error), so that an interrupted bench leaves no server behind on its port.
+     */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ServerProcess::stopAll, "bench-stop-servers"));
+    }
 
     final Process process;
     final InetSocketAddress address;
@@ -65,6 +77,7 @@ final class ServerProcess implements AutoCloseable {
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            RUNNING.add(p);
         } catch (IOException e) {
             throw cpus == null ? e : new IOException("--server-cpus runs the servers through taskset (util-linux), "
                     + "which could not be started: " + e.getMessage(), e);
@@ -73,6 +86,7 @@ final class ServerProcess implements AutoCloseable {
         long end = System.nanoTime() + startTimeout.toNanos();
         while (true) {
             if (!p.isAlive()) {
+                RUNNING.remove(p);
                 throw new IOException("the server exited with " + p.exitValue() + ":\n" + tail(log));
             }
             try (Socket s = new Socket()) {
@@ -81,6 +95,7 @@ final class ServerProcess implements AutoCloseable {
             } catch (IOException notYet) {
                 if (System.nanoTime() - end > 0) {
                     p.destroyForcibly();
+                    RUNNING.remove(p);
                     throw new IOException("the server did not listen on " + port + " within " + startTimeout.toSeconds()
                             + " s:\n" + tail(log));
                 }
@@ -125,6 +140,24 @@ final class ServerProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+        }
+        RUNNING.remove(process);
+    }
+
+    /** At exit: SIGTERM to every server still running, SIGKILL to those still there 5 s later. */
+    private static void stopAll() {
+        for (Process p : RUNNING) {
+            p.destroy();
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Process p : RUNNING) {
+            try {
+                if (!p.waitFor(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
         }
     }
 }

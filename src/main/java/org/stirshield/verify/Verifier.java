@@ -87,7 +87,7 @@ public final class Verifier {
         return new Verifier(settings, certificates, ContentSource.NONE, es256, passportCacheEntries);
     }
 
-    /** {@code verification.passport_cache_entries} from the {@code verification:} section (default 4096). */
+    /** {@code verification.passport_cache_entries} from the {@code verification:} section (default 16384). */
     public static int passportCacheEntries(com.fasterxml.jackson.databind.JsonNode verification) {
         return org.stirshield.config.ConfigValues.integer(verification, "passport_cache_entries",
                 VerifiedPassports.DEFAULT_ENTRIES, 0, 1_000_000);
@@ -164,11 +164,7 @@ public final class Verifier {
 
     private void checkOne(Outcome o, String value, PassportCheck.Call c, Instant now, Deadline deadline) {
         // 1. the header (HDR-01..06, HDR-09); parsed once per distinct value (the verified-PASSporT cache)
-        VerifiedPassports.Memo memo = verified.get(value);
-        if (memo == null) {
-            memo = VerifiedPassports.Memo.of(value, settings.maxIdentityBytes());
-            verified.put(value, memo);
-        }
+        VerifiedPassports.Memo memo = verified.memo(value, settings.maxIdentityBytes());
         if (memo.parseError != null) {
             o.fail(Stage.PARSE, Reason.of(memo.parseError.failure()), memo.parseError.getMessage());
             return;

@@ -26,6 +26,26 @@ class ReplayDetectorTest {
         assertEquals(0, r.observe(D2, "call-4", T0.plusSeconds(10)), "another PASSporT is independent");
     }
 
+    /**
+     * The window keeps no object per PASSporT, not even the call id: at high call rates those strings were most
+     * of what every young collection copied.
+     */
+    @Test
+    void theWindowKeepsNoCallIdAlive() throws InterruptedException {
+        ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 1000);
+        String callId = new String("call-" + System.nanoTime());
+        java.lang.ref.WeakReference<String> ref = new java.lang.ref.WeakReference<>(callId);
+        assertEquals(0, r.observe(D1, callId, T0));
+        callId = null;
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, ref.get(), "the call id string is not held");
+        assertEquals(1, r.size());
+        assertEquals(1, r.observe(D1, "call-other", T0.plusSeconds(1)), "and the PASSporT is still remembered");
+    }
+
     @Test
     void retransmittedInviteOfTheSameCallIsNotAReplay() {
         ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 1000);

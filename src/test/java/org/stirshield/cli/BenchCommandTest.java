@@ -101,4 +101,45 @@ class BenchCommandTest {
         assertTrue(row.find(), out);
         assertEquals("0", row.group(2), "no errors: " + out);
     }
+    /** A bench stopped by SIGTERM (or Ctrl-C) stops the servers it started: none is left on its port. */
+    @Test
+    void aBenchStoppedBySigtermLeavesNoServerBehind() throws Exception {
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("bench-sigterm", ".log");
+        Process bench = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "bench", "--unsigned", "--rate", "50",
+                "--warmup", "60", "--duration", "60", "--no-reference")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessHandle server = null;
+        try {
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (server == null && System.nanoTime() - end < 0 && bench.isAlive()) {
+                server = bench.descendants().filter(BenchCommandTest::isServe).findFirst().orElse(null);
+                Thread.sleep(50);
+            }
+            assertTrue(server != null, "the bench started its server: " + java.nio.file.Files.readString(log));
+            bench.destroy(); // SIGTERM
+            assertTrue(bench.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the bench exits");
+            ProcessHandle started = server;
+            end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (started.isAlive() && System.nanoTime() - end < 0) {
+                Thread.sleep(50);
+            }
+            assertTrue(!started.isAlive(), "the server " + started.pid() + " is stopped with the bench");
+        } finally {
+            bench.destroyForcibly();
+            if (server != null) {
+                server.destroyForcibly(); // no longer the bench's child once the bench is gone
+            }
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
+    /** Whether the process runs {@code stirshield serve} (its command line, from /proc). */
+    private static boolean isServe(ProcessHandle h) {
+        try {
+            return java.util.Arrays.asList(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + h.pid() + "/cmdline"))
+                    .split("\0")).contains("serve");
+        } catch (java.io.IOException gone) {
+            return false;
+        }
+    }
 }

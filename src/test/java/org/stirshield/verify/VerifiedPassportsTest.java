@@ -123,6 +123,78 @@ class VerifiedPassportsTest {
         assertEquals(a, b);
     }
 
+    /**
+     * A retransmitted INVITE comes 0.5 s, 1 s, 2 s after the first, hundreds of other tokens later at high call
+     * rates, into a cache that is full. It is not verified again. (The cache this replaced kept a token seen once
+     * out when full: the retransmission was verified again nine times in ten.)
+     */
+    @Test
+    void aRetransmissionIntoAFullCacheIsNotVerifiedAgain() {
+        Verifier v = verifier(1024);
+        for (int i = 0; i < 1100; i++) { // full of verified tokens
+            assertEquals(Verdict.Status.PASS, v.verify(call(Fixture.CALLER, Fixture.identity(token(i))), Fixture.NOW).status());
+        }
+        for (int i = 0; i < 20_000; i++) { // and long in use (the admission policy of the cache this replaced settles)
+            v.verify(call(Fixture.CALLER, "not-a-jws-" + i + ";info=<" + Fixture.X5U + ">"), Fixture.NOW);
+        }
+        String header = Fixture.identity(f.token());
+        VERIFICATIONS.set(0);
+        Verdict first = v.verify(call(Fixture.CALLER, header), Fixture.NOW);
+        for (int i = 0; i < 128; i++) { // an eighth of the cache's size later
+            assertEquals(Verdict.Status.PASS, v.verify(call(Fixture.CALLER, Fixture.identity(token(2000 + i))), Fixture.NOW).status());
+        }
+        assertEquals(129, VERIFICATIONS.get(), "each token verified once");
+        Verdict again = v.verify(call(Fixture.CALLER, header), Fixture.NOW.plusSeconds(1));
+        assertEquals(129, VERIFICATIONS.get(), "the retransmission is not verified again");
+        assertEquals(first, again);
+    }
+
+    /** Token {@code i}: a valid token of its own (its origid differs). */
+    private String token(int i) {
+        return f.token(Fixture.shakenHeader(Fixture.X5U), Fixture.claims("A", Fixture.CALLER, Fixture.CALLED, Fixture.IAT)
+                .replace("4437c7eb", String.format("%08x", i)));
+    }
+
+    /**
+     * Past the last {@link VerifiedPassports#RECENT} values the parsed form is gone (so that it dies young), the
+     * signature outcome is not: the value is parsed again, checked in full, and not verified again.
+     */
+    @Test
+    void pastTheRecentValuesATokenIsParsedAgainButNotVerifiedAgain() {
+        Verifier v = verifier(VerifiedPassports.DEFAULT_ENTRIES);
+        String header = Fixture.identity(f.token());
+        VERIFICATIONS.set(0);
+        assertEquals(Verdict.Status.PASS, v.verify(call(Fixture.CALLER, header), Fixture.NOW).status());
+        for (int i = 0; i < VerifiedPassports.RECENT + 1; i++) { // other values, parsed and kept: the token is pushed out
+            v.verify(call(Fixture.CALLER, "not-a-jws-" + i + ";info=<" + Fixture.X5U + ">"), Fixture.NOW);
+        }
+        assertEquals(1, VERIFICATIONS.get());
+        assertEquals(Verdict.Status.PASS, v.verify(call(Fixture.CALLER, header), Fixture.NOW).status());
+        assertEquals(Reason.ORIG_MISMATCH, v.verify(call("+12155550111", header), Fixture.NOW).reason(),
+                "the checks that depend on the call still run");
+        assertEquals(Reason.STALE_IAT, v.verify(call(Fixture.CALLER, header), Fixture.NOW.plusSeconds(61)).reason());
+        assertEquals(1, VERIFICATIONS.get(), "one ES256 verification in all");
+    }
+
+    /** The parsed values are the recent ones only: what was parsed earlier can be collected. */
+    @Test
+    void parsedValuesPastTheRecentOnesAreNotKeptAlive() throws InterruptedException {
+        VerifiedPassports cache = new VerifiedPassports(VerifiedPassports.DEFAULT_ENTRIES, Duration.ofSeconds(60));
+        String header = Fixture.identity(f.token());
+        java.lang.ref.WeakReference<VerifiedPassports.Memo> first = new java.lang.ref.WeakReference<>(cache.memo(header, 8192));
+        assertEquals(first.get(), cache.memo(header, 8192), "the same value again: the same memo");
+        for (int i = 0; i < VerifiedPassports.RECENT; i++) {
+            cache.memo("not-a-jws-" + i, 8192);
+        }
+        assertNull(cache.get(header));
+        for (int i = 0; i < 50 && first.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(first.get(), "nothing holds the parsed PASSporT any more");
+        assertEquals(VerifiedPassports.RECENT, cache.size());
+    }
+
     @Test
     void theCacheIsBounded() {
         VerifiedPassports cache = new VerifiedPassports(16, Duration.ofSeconds(60));
