@@ -121,6 +121,9 @@ public final class ReplayDetector {
         if (until <= at) {
             until = at + windowMillis;
         }
+        if (until == 0) {
+            until = 1; // 0 marks an empty slot (reachable only with a clock before 1970)
+        }
         String hex = isLowerHexDigest(digest) ? digest : sha256Hex(digest);
         long k0 = HexFormat.fromHexDigitsToLong(hex, 0, 16);
         long k1 = HexFormat.fromHexDigitsToLong(hex, 16, 32);
@@ -130,7 +133,7 @@ public final class ReplayDetector {
         synchronized (this) {
             sweepAt = purge(at, sweepAt, SWEEP_PER_OBSERVATION);
             int i = find(k0, k1, k2, k3);
-            if (expiry[i] > at) {
+            if (expiry[i] != 0 && expiry[i] > at) {
                 return sighting(i, call);
             }
             if (expiry[i] != 0) { // the same PASSporT after its window ended: a new window begins
@@ -353,7 +356,7 @@ public final class ReplayDetector {
         Sightings[] oldSeen = seen;
         allocate(capacity);
         for (int i = 0; i < oldSeen.length; i++) {
-            if (oldExpiry[i] <= now) { // empty (0) or expired
+            if (oldExpiry[i] == 0 || oldExpiry[i] <= now) { // empty or expired
                 continue;
             }
             int b = i << 2;

@@ -25,10 +25,13 @@ final class ServerProcess implements AutoCloseable {
     private static final double TICKS = 100.0;
 
     /**
-     * The servers started and not closed yet: stopped when this JVM exits however it exits (Ctrl-C, SIGTERM, an
-     * error), so that an interrupted bench leaves no server behind on its port.
+     * The servers started and not closed yet: stopped when this JVM exits (the end, an error, Ctrl-C, SIGTERM;
+     * not SIGKILL, which runs no hook), so that an interrupted bench leaves no server behind on its port.
      */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    /** Guards {@link #stopping} against a server started while the hook runs. */
+    private static final Object LOCK = new Object();
+    private static boolean stopping;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ServerProcess::stopAll, "bench-stop-servers"));
@@ -77,10 +80,16 @@ final class ServerProcess implements AutoCloseable {
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            RUNNING.add(p);
         } catch (IOException e) {
             throw cpus == null ? e : new IOException("--server-cpus runs the servers through taskset (util-linux), "
                     + "which could not be started: " + e.getMessage(), e);
+        }
+        synchronized (LOCK) {
+            if (stopping) { // this JVM is exiting: the hook has taken its list already
+                p.destroyForcibly();
+                throw new IOException("the bench is stopping");
+            }
+            RUNNING.add(p);
         }
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         long end = System.nanoTime() + startTimeout.toNanos();
@@ -146,11 +155,16 @@ final class ServerProcess implements AutoCloseable {
 
     /** At exit: SIGTERM to every server still running, SIGKILL to those still there 5 s later. */
     private static void stopAll() {
-        for (Process p : RUNNING) {
+        List<Process> running;
+        synchronized (LOCK) {
+            stopping = true;
+            running = List.copyOf(RUNNING);
+        }
+        for (Process p : running) {
             p.destroy();
         }
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (Process p : RUNNING) {
+        for (Process p : running) {
             try {
                 if (!p.waitFor(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     p.destroyForcibly();

@@ -15,13 +15,15 @@ import org.stirshield.cert.Credential;
  *
  * <p>Primitive arrays, no object per entry: an entry lives for seconds, longer than the young generation
  * keeps anything at high call rates, and a cache of objects with that lifetime was most of a young pause
- * (docs/performance.md). The only reference per slot is to the credential, which the certificate cache holds
- * anyway.
+ * (docs/performance.md). The only reference per slot is to the credential it was checked with (kept alive
+ * until the slot is reused: at most one per slot).
  *
  * <p>Set-associative: a value's slot is one of {@link #WAYS} in the set its digest (mixed with a per-instance
- * seed) selects; a new value takes an empty or expired way, else the way written longest ago. So an entry
- * lasts about {@code entries} newer values (a little less when its set fills early), and never longer than the
- * lifetime. Keyed on the full SHA-256: two values share an entry only if they are the same bytes. Thread-safe.
+ * seed) selects; a new value takes an empty or expired way, else the way used longest ago (a value looked up
+ * again, such as a retransmission, counts as used then). So an entry lasts about {@code entries} newer values
+ * (fewer when its set happens to fill early: at least {@link #WAYS}), and never longer than the lifetime,
+ * counted from when it was checked. Keyed on the full SHA-256 of a value's ASCII bytes (only ASCII values are
+ * kept: one byte per character, so two values share an entry only if they are the same). Thread-safe.
  */
 final class CheckedSignatures {
     /** Ways per set. */
@@ -33,15 +35,17 @@ final class CheckedSignatures {
     // guarded by this
     /** The SHA-256 of slot i's header value in {@code keys[4i..4i+3]}. */
     private final long[] keys;
-    /** When slot i was written ({@link System#nanoTime()}). */
+    /** When slot i's signature was checked ({@link System#nanoTime()}): its lifetime counts from then. */
     private final long[] written;
+    /** When slot i was last written or found ({@link System#nanoTime()}): the way used longest ago goes first. */
+    private final long[] used;
     /** The credential slot i's signature was checked with; null: slot i is empty. */
     private final Credential[] credentials;
     /** Whether slot i's signature verified with its credential. */
     private final boolean[] valid;
 
     /**
-     * @param entries how many values to remember at least (rounded up to a power of two, at least {@link #WAYS})
+     * @param entries about how many values to remember (rounded up to a power of two, at least {@link #WAYS})
      * @param lifetime how long an outcome is kept at most
      */
     CheckedSignatures(int entries, Duration lifetime) {
@@ -50,13 +54,24 @@ final class CheckedSignatures {
         this.setMask = slots / WAYS - 1;
         this.keys = new long[slots * 4];
         this.written = new long[slots];
+        this.used = new long[slots];
         this.credentials = new Credential[slots];
         this.valid = new boolean[slots];
     }
 
-    /** The key of a header value: the SHA-256 of its UTF-8 bytes, as four words. */
+    /** Whether {@code value} can be kept: ASCII only (an Identity header value is, unless it is hostile). */
+    static boolean keepable(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The key of a {@link #keepable} header value: the SHA-256 of its ASCII bytes, as four words. */
     static long[] key(String value) {
-        byte[] d = SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8));
+        byte[] d = SHA256.get().digest(value.getBytes(StandardCharsets.US_ASCII));
         long[] k = new long[4];
         for (int i = 0; i < 32; i++) {
             k[i >> 3] = (k[i >> 3] << 8) | (d[i] & 0xff);
@@ -70,6 +85,7 @@ final class CheckedSignatures {
         int from = set(key) * WAYS;
         for (int i = from; i < from + WAYS; i++) {
             if (credentials[i] == credential && now - written[i] < lifetimeNanos && same(i, key)) {
+                used[i] = now;
                 return valid[i];
             }
         }
@@ -91,16 +107,17 @@ final class CheckedSignatures {
                 slot = i;
             }
         }
-        if (slot < 0) { // the way written longest ago
+        if (slot < 0) { // the way used longest ago
             slot = from;
             for (int i = from + 1; i < from + WAYS; i++) {
-                if (written[i] - written[slot] < 0) {
+                if (used[i] - used[slot] < 0) {
                     slot = i;
                 }
             }
         }
         System.arraycopy(key, 0, keys, slot * 4, 4);
         written[slot] = now;
+        used[slot] = now;
         credentials[slot] = credential;
         valid[slot] = verified;
     }

@@ -46,6 +46,17 @@ class ReplayDetectorTest {
         assertEquals(1, r.observe(D1, "call-other", T0.plusSeconds(1)), "and the PASSporT is still remembered");
     }
 
+    /** 0 marks an empty slot in the table: a clock before 1970 still finds nothing where nothing was seen. */
+    @Test
+    void aClockBefore1970FindsNothingWhereNothingWasSeen() {
+        ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 1);
+        Instant before = Instant.ofEpochSecond(-60);
+        assertEquals(0, r.observe(D1, "call-1", before), "an empty slot is not a sighting");
+        assertEquals(1, r.observe(D1, "call-2", before.plusSeconds(1)));
+        assertEquals(0, r.observe(D2, "call-3", before.plusSeconds(2)), "the one slot is made room for");
+        assertEquals(1, r.size());
+    }
+
     @Test
     void retransmittedInviteOfTheSameCallIsNotAReplay() {
         ReplayDetector r = new ReplayDetector(Duration.ofSeconds(60), 1000);

@@ -43,12 +43,32 @@ class CheckedSignaturesTest {
 
     @Test
     void anOutcomeIsForgottenAfterItsLifetime() throws InterruptedException {
-        CheckedSignatures s = new CheckedSignatures(64, Duration.ofMillis(50));
+        CheckedSignatures s = new CheckedSignatures(64, Duration.ofSeconds(1));
         s.put(key(1), credential, true);
         assertEquals(Boolean.TRUE, s.validWith(key(1), credential));
-        Thread.sleep(80);
-        assertNull(s.validWith(key(1), credential));
+        Thread.sleep(1300);
+        assertNull(s.validWith(key(1), credential), "a lookup does not extend the lifetime");
         assertEquals(0, s.size());
+    }
+
+    /** In a full set, the value looked up again (a retransmission) stays; the one used longest ago goes. */
+    @Test
+    void aValueFoundAgainOutlastsTheOthersOfItsSet() {
+        CheckedSignatures s = new CheckedSignatures(CheckedSignatures.WAYS, Duration.ofSeconds(60)); // one set
+        for (int i = 0; i < CheckedSignatures.WAYS; i++) {
+            s.put(key(i), credential, true);
+        }
+        assertEquals(Boolean.TRUE, s.validWith(key(0), credential)); // the oldest, found again
+        s.put(key(100), credential, true); // one must go
+        assertEquals(Boolean.TRUE, s.validWith(key(0), credential), "the value found again stays");
+        assertNull(s.validWith(key(1), credential), "the one used longest ago went");
+    }
+
+    @Test
+    void onlyAsciiValuesAreKept() {
+        assertTrue(CheckedSignatures.keepable("eyJh.eyJh.c2ln;info=<https://cert.example.net/sp.pem>"));
+        org.junit.jupiter.api.Assertions.assertFalse(CheckedSignatures.keepable("eyJh.eyJh.c2ln;info=<https://c\u00e9rt/>"));
+        org.junit.jupiter.api.Assertions.assertFalse(CheckedSignatures.keepable("a\ud800b"), "a lone surrogate");
     }
 
     @Test
