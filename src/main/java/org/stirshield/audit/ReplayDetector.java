@@ -1,14 +1,15 @@
 package org.stirshield.audit;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.stirshield.passport.Sha256;
 
 /**
  * Replay detection in this instance's memory: the same signed PASSporT seen on more than one call while it
@@ -216,27 +217,11 @@ public final class ReplayDetector {
      * know the salt, so cannot make its call id collide with another call's (a replay passing for a retransmission).
      */
     private CallKey callKey(String callId) {
-        MessageDigest sha = SHA256.get();
+        MessageDigest sha = Sha256.digester();
         sha.update(salt);
-        byte[] d = sha.digest(callId.getBytes(StandardCharsets.UTF_8));
-        return new CallKey(bigEndian(d, 0), bigEndian(d, 8));
+        ByteBuffer d = ByteBuffer.wrap(sha.digest(callId.getBytes(StandardCharsets.UTF_8)));
+        return new CallKey(d.getLong(0), d.getLong(8));
     }
-
-    private static long bigEndian(byte[] b, int from) {
-        long v = 0;
-        for (int i = from; i < from + 8; i++) {
-            v = (v << 8) | (b[i] & 0xff);
-        }
-        return v;
-    }
-
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     /** A call id's {@link #callKey}. */
     private record CallKey(long high, long low) {
@@ -397,11 +382,7 @@ public final class ReplayDetector {
 
     /** A key in another form, as {@code Passport.digest()} would give its SHA-256: kept apart from every other key. */
     private static String sha256Hex(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The calls that carried one PASSporT seen on more than one call, or without a call id. */

@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -149,15 +147,6 @@ public record Passport(ObjectNode header, ObjectNode claims, String signingInput
 
     /** SHA-256 (lowercase hex) of the ASCII signing input: the replay key (never the signature, PPT-15). */
     public String digest() {
-        return HexFormat.of().formatHex(SHA256.get().digest(signingInput.getBytes(StandardCharsets.US_ASCII)));
+        return HexFormat.of().formatHex(Sha256.digest(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
-
-    /** One SHA-256 per thread (getInstance looks the provider up each time). */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 }

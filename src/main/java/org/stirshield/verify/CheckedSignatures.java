@@ -1,11 +1,11 @@
 package org.stirshield.verify;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.stirshield.cert.Credential;
+import org.stirshield.passport.Sha256;
 
 /**
  * What ES256 said about recent Identity header values: per value, the SHA-256 of its bytes, the credential its
@@ -71,12 +71,8 @@ final class CheckedSignatures {
 
     /** The key of a {@link #keepable} header value: the SHA-256 of its ASCII bytes, as four words. */
     static long[] key(String value) {
-        byte[] d = SHA256.get().digest(value.getBytes(StandardCharsets.US_ASCII));
-        long[] k = new long[4];
-        for (int i = 0; i < 32; i++) {
-            k[i >> 3] = (k[i >> 3] << 8) | (d[i] & 0xff);
-        }
-        return k;
+        ByteBuffer d = ByteBuffer.wrap(Sha256.digest(value.getBytes(StandardCharsets.US_ASCII)));
+        return new long[] {d.getLong(0), d.getLong(8), d.getLong(16), d.getLong(24)};
     }
 
     /** Whether the value with this key verified with exactly this credential: TRUE/FALSE, or null when not known. */
@@ -151,12 +147,4 @@ final class CheckedSignatures {
         h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return (int) (h ^ (h >>> 33)) & setMask;
     }
-
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 }

@@ -256,8 +256,7 @@ class SharedReplayStoreTest {
     void aStoreThatNeverAnswersAddsAtMostItsTimeoutToACall() throws Exception {
         ReplayDetection a = instance("timeout: 50ms\nprobe_interval: 200ms\n");
         assertEquals(0, observe(a, D1, "call-1"));
-        redis.freeze();
-        try {
+        whileFrozen(a, () -> {
             long t0 = System.nanoTime();
             assertEquals(1, observe(a, D1, "call-2"), "answered from memory");
             long first = System.nanoTime() - t0;
@@ -273,10 +272,7 @@ class SharedReplayStoreTest {
             assertTrue(fifty < TimeUnit.MILLISECONDS.toNanos(400), "no more waiting once in fallback: " + fifty / 1e6);
             Deadline nearlyOver = Deadline.in(Duration.ofMillis(5));
             assertEquals(52, a.observe(D1, "call-y", Instant.now().getEpochSecond(), Instant.now(), nearlyOver));
-        } finally {
-            redis.thaw();
-        }
-        awaitMode(a, ReplayDetection.Mode.SHARED);
+        });
     }
 
     /**
@@ -355,8 +351,7 @@ class SharedReplayStoreTest {
     void aQuestionHandedOverToAFrozenStoreIsAnsweredFromMemoryWithinTheTimeout() throws Exception {
         ReplayDetection a = instance("timeout: 300ms\nprobe_interval: 200ms\n");
         assertEquals(0, observe(a, D1, "call-1"));
-        redis.freeze();
-        try {
+        whileFrozen(a, () -> {
             Deadline call = Deadline.in(Duration.ofSeconds(2));
             Instant now = Instant.now();
             long t0 = System.nanoTime();
@@ -374,10 +369,7 @@ class SharedReplayStoreTest {
             assertEquals(ReplayDetection.Mode.FALLBACK, a.mode());
             assertTrue(a.observeLater(D1, "call-3", now.getEpochSecond(), now, call.withoutBlocking()).isDone(),
                     "in fallback, answered on the spot");
-        } finally {
-            redis.thaw();
-        }
-        awaitMode(a, ReplayDetection.Mode.SHARED);
+        });
     }
 
     /**
@@ -421,6 +413,22 @@ class SharedReplayStoreTest {
         } catch (java.util.concurrent.CompletionException e) {
             return e.getCause() instanceof RedisReplayStore.StoreException s ? s.failure : null;
         }
+    }
+
+    /** What runs while the store is frozen. */
+    private interface WhileFrozen {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} with the store frozen (SIGSTOP), then thaws it and waits until {@code d} uses it again. */
+    private void whileFrozen(ReplayDetection d, WhileFrozen body) throws Exception {
+        redis.freeze();
+        try {
+            body.run();
+        } finally {
+            redis.thaw();
+        }
+        awaitMode(d, ReplayDetection.Mode.SHARED);
     }
 
     private static void awaitMode(ReplayDetection d, ReplayDetection.Mode m) throws InterruptedException {
